@@ -1,0 +1,1 @@
+"""Departments, tiers and the access policy. Protocols use ``geoshare.access.policy`` only."""

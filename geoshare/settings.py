@@ -1,0 +1,228 @@
+"""geoshare settings, read from the environment (twelve-factor) with safe local defaults.
+
+Every setting a deployment may change is a ``GEOSHARE_*`` variable, listed in README.md.
+With ``GEOSHARE_ENV=production`` the variables that have no safe default must be set.
+"""
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+ENV = os.environ.get("GEOSHARE_ENV", "local")
+if ENV not in ("local", "production"):
+    raise ImproperlyConfigured(f"GEOSHARE_ENV must be 'local' or 'production', got {ENV!r}")
+
+_REQUIRED_IN_PRODUCTION = ("GEOSHARE_SECRET_KEY", "GEOSHARE_DATABASE_URL", "GEOSHARE_ALLOWED_HOSTS")
+if ENV == "production":
+    missing = [name for name in _REQUIRED_IN_PRODUCTION if not os.environ.get(name)]
+    if missing:
+        raise ImproperlyConfigured(
+            f"GEOSHARE_ENV=production needs these environment variables: {', '.join(missing)}"
+        )
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, got {raw!r}")
+
+
+def _int(name: str, default: int, minimum: int = 1) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from None
+    if value < minimum:
+        raise ImproperlyConfigured(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _path(name: str, default: Path) -> Path:
+    return Path(os.environ.get(name) or default).resolve()
+
+
+def _database(url: str) -> dict:
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgis", "postgres", "postgresql") or not parts.path.strip("/"):
+        raise ImproperlyConfigured(
+            "GEOSHARE_DATABASE_URL must look like postgis://user:password@host:5432/name, "
+            f"got {parts.scheme or '(no scheme)'}://…"
+        )
+    return {
+        "ENGINE": "django.contrib.gis.db.backends.postgis",
+        "NAME": unquote(parts.path.strip("/")),
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "",
+        "PORT": str(parts.port or ""),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {"connect_timeout": 5},
+    }
+
+
+VAR_DIR = _path("GEOSHARE_VAR_DIR", BASE_DIR / "var")
+DATA_DIR = _path("GEOSHARE_DATA_DIR", VAR_DIR / "data")
+RASTER_DIR = DATA_DIR / "rasters"
+UPLOAD_DIR = DATA_DIR / "uploads"
+TILE_CACHE_DIR = _path("GEOSHARE_TILE_CACHE_DIR", VAR_DIR / "tiles")
+
+
+def _secret_key() -> str:
+    if key := os.environ.get("GEOSHARE_SECRET_KEY"):
+        return key
+    # Local installs keep one generated key on disk so sessions survive restarts and all
+    # gunicorn workers agree; created with O_EXCL so concurrent first starts cannot disagree.
+    key_file = VAR_DIR / "secret_key"
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(secrets.token_urlsafe(50))
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = _flag("GEOSHARE_DEBUG", False)
+ALLOWED_HOSTS = [
+    h.strip() for h in os.environ.get("GEOSHARE_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if h.strip()
+] + (["testserver"] if ENV == "local" else [])
+CSRF_TRUSTED_ORIGINS = [
+    o.strip() for o in os.environ.get("GEOSHARE_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+]
+
+DATABASES = {
+    "default": _database(
+        os.environ.get(
+            "GEOSHARE_DATABASE_URL", "postgis://geoshare:geoshare@127.0.0.1:5432/geoshare"
+        )
+    )
+}
+# Import jobs report progress from inside their own long transaction; this second
+# connection to the same database makes the progress visible to the admin meanwhile.
+DATABASES["progress"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.gis",
+    "rest_framework",
+    "drf_spectacular",
+    "procrastinate.contrib.django",
+    "geoshare",
+    "geoshare.access",
+    "layers",
+    "fixtures",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "geoshare.access.middleware.PrincipalMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "geoshare.urls"
+WSGI_APPLICATION = "geoshare.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = os.environ.get("GEOSHARE_LANGUAGE", "zh-hans")
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = os.environ.get("GEOSHARE_TIME_ZONE", "Asia/Shanghai")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = _path("GEOSHARE_STATIC_ROOT", VAR_DIR / "static")
+STATICFILES_DIRS = [p for p in [BASE_DIR / "web" / "dist"] if p.is_dir()]
+
+FILE_UPLOAD_TEMP_DIR = None
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "geoshare API",
+    "DESCRIPTION": "Catalog and geocoding API of the geoshare city geospatial sharing platform.",
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# GDAL < 3.9 cannot block file and network access from spatial references. geoshare parses
+# every CRS from a request with pyproj against the EPSG codes it offers, never with GDAL.
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("GEOSHARE_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "procrastinate": {"level": "WARNING"},
+    },
+}
+
+# --- geoshare ---------------------------------------------------------------------------
+_TIERS = ("public", "egov", "internal")
+GEOSHARE_MAX_TIER = os.environ.get("GEOSHARE_MAX_TIER", "internal")
+if GEOSHARE_MAX_TIER not in _TIERS:
+    raise ImproperlyConfigured(
+        f"GEOSHARE_MAX_TIER must be one of {', '.join(_TIERS)}, got {GEOSHARE_MAX_TIER!r}"
+    )
+GEOSHARE_PUBLIC_URL = os.environ.get("GEOSHARE_PUBLIC_URL", "").rstrip("/")
+GEOSHARE_IMPORT_BATCH_SIZE = _int("GEOSHARE_IMPORT_BATCH_SIZE", 20_000)
+GEOSHARE_IMPORT_MAX_UPLOAD_MB = _int("GEOSHARE_IMPORT_MAX_UPLOAD_MB", 2048)
+GEOSHARE_IMPORT_STEP_TIMEOUT = _int("GEOSHARE_IMPORT_STEP_TIMEOUT", 3600)

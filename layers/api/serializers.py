@@ -1,0 +1,32 @@
+from rest_framework import serializers
+
+from layers.models import Layer
+
+
+class LayerSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    tier = serializers.SerializerMethodField()
+    department = serializers.CharField(source="department.name", read_only=True)
+    department_code = serializers.CharField(source="department.code", read_only=True)
+    bbox = serializers.SerializerMethodField(help_text="[west, south, east, north] in CGCS2000")
+    styles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Layer
+        fields = [
+            "name", "title", "title_en", "abstract", "keywords", "kind", "kind_display", "tier",
+            "department", "department_code", "storage", "srid", "geometry_type", "fields",
+            "feature_count", "bbox", "scale_denominator", "lineage", "data_updated", "contact",
+            "styles", "modified",
+        ]
+
+    def get_tier(self, layer) -> str:
+        return {1: "public", 2: "egov", 3: "internal"}[layer.tier]
+
+    def get_bbox(self, layer) -> list[float] | None:
+        return list(layer.extent.extent) if layer.extent else None
+
+    def get_styles(self, layer) -> list[dict]:
+        return [
+            {"name": s.name, "title": s.title, "default": s.is_default} for s in layer.styles.all()
+        ]

@@ -1,0 +1,52 @@
+from django.db.models import Q
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics
+
+from geoshare.access import policy
+from layers.api.serializers import LayerSerializer
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("q", str, description="words in name, title, abstract or keywords"),
+        OpenApiParameter("kind", str, enum=["basemap", "geocoding", "emap", "thematic"]),
+        OpenApiParameter("department", str, description="owner department code"),
+    ]
+)
+class LayerList(generics.ListAPIView):
+    """The layers the caller may see, with their metadata."""
+
+    serializer_class = LayerSerializer
+
+    def get_queryset(self):
+        layers = (
+            policy.visible_layers(self.request.principal)
+            .select_related("department")
+            .prefetch_related("styles")
+            .order_by("kind", "name")
+        )
+        params = self.request.query_params
+        if q := params.get("q", "").strip():
+            layers = layers.filter(
+                Q(name__icontains=q) | Q(title__icontains=q) | Q(title_en__icontains=q)
+                | Q(abstract__icontains=q) | Q(keywords__contains=[q])
+            )
+        if kind := params.get("kind"):
+            layers = layers.filter(kind=kind)
+        if department := params.get("department"):
+            layers = layers.filter(department__code=department)
+        return layers
+
+
+class LayerDetail(generics.RetrieveAPIView):
+    """One layer the caller may see; 404 for layers that are hidden or do not exist."""
+
+    serializer_class = LayerSerializer
+    lookup_field = "name"
+
+    def get_queryset(self):
+        return (
+            policy.visible_layers(self.request.principal)
+            .select_related("department")
+            .prefetch_related("styles")
+        )

@@ -1,0 +1,24 @@
+"""Keep storage and cache revisions in step with the catalog."""
+
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from layers import storage
+from layers.models import Layer, Style
+
+
+@receiver(post_delete, sender=Layer)
+def drop_layer_storage(sender, instance: Layer, **kwargs):
+    # The table goes in the same transaction as the row; a file cannot, so it goes on commit.
+    if instance.table_name:
+        storage.drop_table(instance.table_name)
+    if instance.raster_file:
+        path = instance.raster_path
+        transaction.on_commit(lambda: path.unlink(missing_ok=True))
+
+
+@receiver([post_save, post_delete], sender=Style)
+def restyle_layer(sender, instance: Style, **kwargs):
+    if Layer.objects.filter(pk=instance.layer_id).exists():
+        instance.layer.bump(style=True)
