@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "django.contrib.gis",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "procrastinate.contrib.django",
     "geoshare",
     "geoshare.access",
@@ -197,6 +198,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Catalog and geocoding API of the geoshare city geospatial sharing platform.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # GDAL < 3.9 cannot block file and network access from spatial references. geoshare parses
@@ -226,3 +230,6 @@ GEOSHARE_PUBLIC_URL = os.environ.get("GEOSHARE_PUBLIC_URL", "").rstrip("/")
 GEOSHARE_IMPORT_BATCH_SIZE = _int("GEOSHARE_IMPORT_BATCH_SIZE", 20_000)
 GEOSHARE_IMPORT_MAX_UPLOAD_MB = _int("GEOSHARE_IMPORT_MAX_UPLOAD_MB", 2048)
 GEOSHARE_IMPORT_STEP_TIMEOUT = _int("GEOSHARE_IMPORT_STEP_TIMEOUT", 3600)
+# Largest answers the engines produce: WMS/WCS pixels per request, features per page.
+GEOSHARE_MAX_COVERAGE_PIXELS = _int("GEOSHARE_MAX_COVERAGE_PIXELS", 8192 * 8192)
+GEOSHARE_MAX_FEATURES_PER_PAGE = _int("GEOSHARE_MAX_FEATURES_PER_PAGE", 10_000)

@@ -3,10 +3,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from geoshare import views
+from services.ows.views import ows
 
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("health", views.health, name="health"),
+    path("ows", ows, name="ows"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/catalog/", include("layers.api.urls")),

@@ -1,0 +1,351 @@
+"""Compile pygeofilter ASTs (from CQL2 text/JSON or FES 2.0) into PostGIS SQL.
+
+Property names must be among the layer's visible fields and become quoted identifiers;
+every value becomes a quoted literal. Nothing from a request reaches SQL as text.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from pygeofilter import ast, values
+from psycopg import sql
+
+from geoshare.errors import InvalidParameterError, UnknownPropertyError
+from geoshare.geo import is_geographic, parse_crs
+
+__all__ = ["FilterContext", "compile_filter", "FilterError", "parse_cql2_text", "parse_cql2_json"]
+
+
+class FilterError(InvalidParameterError):
+    """A filter that cannot be applied: malformed, or using what this server lacks."""
+
+
+_NUMERIC = {"integer", "bigint", "smallint", "double precision", "real", "numeric"}
+_TEMPORAL = {"date", "timestamp", "timestamptz", "time"}
+_COMPARISON = {
+    ast.Equal: "=", ast.NotEqual: "<>", ast.LessThan: "<", ast.LessEqual: "<=",
+    ast.GreaterThan: ">", ast.GreaterEqual: ">=",
+}
+_SPATIAL = {
+    ast.GeometryIntersects: "ST_Intersects", ast.GeometryDisjoint: "ST_Disjoint",
+    ast.GeometryContains: "ST_Contains", ast.GeometryWithin: "ST_Within",
+    ast.GeometryTouches: "ST_Touches", ast.GeometryCrosses: "ST_Crosses",
+    ast.GeometryOverlaps: "ST_Overlaps", ast.GeometryEquals: "ST_Equals",
+}
+_ARITHMETIC = {ast.Add: "+", ast.Sub: "-", ast.Mul: "*", ast.Div: "/"}
+_TEMPORAL_OPS = {
+    ast.TimeBefore: "<", ast.TimeAfter: ">", ast.TimeEquals: "=",
+}
+_FUNCTIONS = {"lower": "lower", "upper": "upper"}  # CASEI() arrives as lower()
+_METRES = {"m": 1.0, "meters": 1.0, "metre": 1.0, "metres": 1.0, "meter": 1.0,
+           "km": 1000.0, "kilometers": 1000.0, "kilometres": 1000.0,
+           "urn:ogc:def:uom:EPSG::9001": 1.0, "ft": 0.3048, "feet": 0.3048, "mi": 1609.344}
+_MAX_DEPTH = 40
+_MAX_NODES = 2000
+
+
+@dataclass(frozen=True)
+class FilterContext:
+    """What a filter may refer to: the visible fields (name -> PostgreSQL type), the geometry."""
+
+    fields: Mapping[str, str]
+    srid: int  # the layer's storage CRS
+    literal_srid: int = 4326  # CRS of geometry literals without one of their own (CRS84 in CQL2)
+    geometry_names: tuple[str, ...] = ("geom", "geometry", "the_geom", "shape")
+    id_names: tuple[str, ...] = ("fid", "id")
+
+
+def parse_cql2_text(text: str, locator: str = "filter"):
+    """The AST of a CQL2 text filter; FilterError with the position of a syntax error."""
+    from layers.cql2 import parse
+
+    if len(text) > 20_000:
+        raise FilterError(f"{locator} is longer than 20000 characters", locator)
+    try:
+        return _cql2_like(parse(text))
+    except FilterError:
+        raise
+    except Exception as e:  # lark's UnexpectedInput and friends, or a bad literal
+        raise FilterError(f"{locator} is not valid CQL2 text: {_first_line(e)}", locator) from None
+
+
+def parse_cql2_json(document, locator: str = "filter"):
+    """The AST of a CQL2 JSON filter (a parsed JSON value or its text)."""
+    from pygeofilter.parsers.cql2_json import parse
+
+    try:
+        if isinstance(document, str | bytes):
+            document = json.loads(document)
+        return _cql2_like(parse(document))
+    except FilterError:
+        raise
+    except Exception as e:
+        raise FilterError(f"{locator} is not valid CQL2 JSON: {_first_line(e)}", locator) from None
+
+
+def _cql2_like(node):
+    # pygeofilter 0.3/0.4 gives CQL2 LIKE the single-character wildcard '.', but CQL2
+    # (OGC 21-065) uses '_'. Patch the parsed nodes in place.
+    if isinstance(node, ast.Like):
+        node.singlechar = "_"
+    for child in getattr(node, "get_sub_nodes", lambda: [])() or []:
+        if isinstance(child, ast.Node):
+            _cql2_like(child)
+    return node
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0][:200] if text else type(error).__name__
+
+
+def compile_filter(node, context: FilterContext) -> sql.Composable:
+    """SQL for a boolean filter AST; FilterError/UnknownPropertyError for what cannot apply."""
+    return _Compiler(context).predicate(node, depth=0)
+
+
+class _Compiler:
+    def __init__(self, context: FilterContext):
+        self.context = context
+        self.nodes = 0
+
+    def _count(self, depth: int) -> None:
+        self.nodes += 1
+        if depth > _MAX_DEPTH or self.nodes > _MAX_NODES:
+            raise FilterError("filter is too deeply nested or too large", "filter")
+
+    def predicate(self, node, depth: int) -> sql.Composable:
+        self._count(depth)
+        d = depth + 1
+        if isinstance(node, ast.And | ast.Or):
+            op = sql.SQL(" AND " if isinstance(node, ast.And) else " OR ")
+            return sql.SQL("({})").format(op.join([self.predicate(node.lhs, d), self.predicate(node.rhs, d)]))
+        if isinstance(node, ast.Not):
+            return sql.SQL("(NOT {})").format(self.predicate(node.sub_node, d))
+        if isinstance(node, ast.Include):
+            return sql.SQL("FALSE" if node.not_ else "TRUE")
+        if type(node) in _COMPARISON:
+            lhs, rhs = self._comparable(node.lhs, node.rhs, d)
+            return sql.SQL("({} {} {})").format(lhs, sql.SQL(_COMPARISON[type(node)]), rhs)
+        if isinstance(node, ast.Between):
+            lhs, low = self._comparable(node.lhs, node.low, d)
+            _, high = self._comparable(node.lhs, node.high, d)
+            negate = sql.SQL("NOT " if node.not_ else "")
+            return sql.SQL("({} {}BETWEEN {} AND {})").format(lhs, negate, low, high)
+        if isinstance(node, ast.Like):
+            return self._like(node, d)
+        if isinstance(node, ast.In):
+            if not node.sub_nodes:
+                return sql.SQL("FALSE") if not node.not_ else sql.SQL("TRUE")
+            lhs = self.scalar(node.lhs, d)
+            items = [self._comparable(node.lhs, item, d)[1] for item in node.sub_nodes]
+            negate = sql.SQL("NOT " if node.not_ else "")
+            return sql.SQL("({} {}IN ({}))").format(lhs, negate, sql.SQL(", ").join(items))
+        if isinstance(node, ast.IsNull):
+            target = self.scalar(node.lhs, d)
+            return sql.SQL("({} IS {}NULL)").format(target, sql.SQL("NOT " if node.not_ else ""))
+        if type(node) in _SPATIAL:
+            return sql.SQL("{}({}, {})").format(
+                sql.SQL(_SPATIAL[type(node)]), self.geometry(node.lhs, d), self.geometry(node.rhs, d)
+            )
+        if isinstance(node, ast.BBox):
+            return self._bbox(node, d)
+        if isinstance(node, ast.DistanceWithin | ast.DistanceBeyond):
+            return self._distance(node, d)
+        if isinstance(node, ast.Relate):
+            return sql.SQL("ST_Relate({}, {}, {})").format(
+                self.geometry(node.lhs, d), self.geometry(node.rhs, d), sql.Literal(str(node.pattern))
+            )
+        if type(node) in _TEMPORAL_OPS:
+            lhs, rhs = self._comparable(node.lhs, node.rhs, d)
+            return sql.SQL("({} {} {})").format(lhs, sql.SQL(_TEMPORAL_OPS[type(node)]), rhs)
+        if isinstance(node, ast.TimeDuring):
+            interval = node.rhs
+            if not isinstance(interval, values.Interval):
+                raise FilterError("T_DURING needs an interval", "filter")
+            lhs = self.scalar(node.lhs, d)
+            return sql.SQL("({} BETWEEN {} AND {})").format(
+                lhs, self.literal(interval.start), self.literal(interval.end)
+            )
+        if isinstance(node, bool):
+            return sql.SQL("TRUE" if node else "FALSE")
+        raise FilterError(f"filter uses {_name(node)}, which this server does not support", "filter")
+
+    # -- expressions ------------------------------------------------------------------------
+
+    def attribute(self, node: ast.Attribute) -> tuple[sql.Composable, str]:
+        name = node.name
+        if name in self.context.fields:
+            return sql.Identifier(name), self.context.fields[name]
+        if name in self.context.id_names:
+            return sql.Identifier("fid"), "bigint"
+        if name in self.context.geometry_names:
+            return sql.Identifier("geom"), "geometry"
+        raise UnknownPropertyError(
+            f"filter names {name[:80]!r}, which is not a property of this layer; use one of "
+            f"{', '.join(list(self.context.fields)[:20])}",
+            "filter",
+        )
+
+    def scalar(self, node, depth: int, field_type: str | None = None) -> sql.Composable:
+        self._count(depth)
+        if isinstance(node, ast.Attribute):
+            column, kind = self.attribute(node)
+            if kind == "geometry":
+                raise FilterError(f"{node.name!r} is the geometry; compare it with a spatial operator", "filter")
+            return column
+        if type(node) in _ARITHMETIC:
+            return sql.SQL("({} {} {})").format(
+                self.scalar(node.lhs, depth + 1, "double precision"), sql.SQL(_ARITHMETIC[type(node)]),
+                self.scalar(node.rhs, depth + 1, "double precision"),
+            )
+        if isinstance(node, ast.Function):
+            function = _FUNCTIONS.get(node.name.lower())
+            if function is None:
+                raise FilterError(f"filter function {node.name[:40]!r} is not supported", "filter")
+            arguments = [self.scalar(a, depth + 1, "text") for a in node.arguments]
+            return sql.SQL("{}({})").format(sql.SQL(function), sql.SQL(", ").join(arguments))
+        return self.literal(node, field_type)
+
+    def literal(self, value, field_type: str | None = None) -> sql.Composable:
+        if isinstance(value, values.Geometry | values.Envelope) or isinstance(value, ast.Node):
+            raise FilterError(f"{_name(value)} cannot be compared as a value", "filter")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise FilterError("filter numbers must be finite", "filter")
+        if field_type in _NUMERIC and isinstance(value, str):
+            try:
+                value = float(value) if any(c in value for c in ".eE") else int(value)
+            except ValueError:
+                raise FilterError(f"filter compares a number with {value[:80]!r}", "filter") from None
+        if field_type == "text" and isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if field_type in _TEMPORAL and isinstance(value, str):
+            try:
+                value = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                raise FilterError(f"filter compares a date with {value[:80]!r}", "filter") from None
+        if isinstance(value, str) and "\x00" in value:
+            raise FilterError("filter text contains a NUL character", "filter")
+        if not isinstance(value, str | int | float | bool | datetime.date | datetime.datetime | datetime.time | type(None)):
+            raise FilterError(f"filter value {_name(value)} is not supported", "filter")
+        return sql.Literal(value)
+
+    def _comparable(self, lhs, rhs, depth: int) -> tuple[sql.Composable, sql.Composable]:
+        """Both sides, literals typed after the attribute on the other side."""
+        field_type = self._type_of(lhs) or self._type_of(rhs)
+        return self.scalar(lhs, depth, field_type), self.scalar(rhs, depth, field_type)
+
+    def _type_of(self, node) -> str | None:
+        if isinstance(node, ast.Attribute):
+            return self.attribute(node)[1]
+        if type(node) in _ARITHMETIC:
+            return "double precision"
+        if isinstance(node, ast.Function):
+            return "text"
+        return None
+
+    def _like(self, node: ast.Like, depth: int) -> sql.Composable:
+        target = self.scalar(node.lhs, depth)
+        pattern = _like_pattern(node.pattern, node.wildcard, node.singlechar, node.escapechar)
+        op = "ILIKE" if node.nocase else "LIKE"
+        negate = "NOT " if node.not_ else ""
+        return sql.SQL("({}::text {}{} {} ESCAPE '\\')").format(
+            target, sql.SQL(negate), sql.SQL(op), sql.Literal(pattern)
+        )
+
+    # -- geometry ---------------------------------------------------------------------------
+
+    def geometry(self, node, depth: int) -> sql.Composable:
+        self._count(depth)
+        if isinstance(node, ast.Attribute):
+            column, kind = self.attribute(node)
+            if kind != "geometry":
+                raise FilterError(f"{node.name!r} is not a geometry", "filter")
+            return column
+        if isinstance(node, values.Geometry):
+            geojson = node.geometry
+            srid = _crs_srid(geojson.get("crs")) or self.context.literal_srid
+            text = json.dumps({k: v for k, v in geojson.items() if k != "crs"})
+            return self._to_storage(sql.SQL("ST_GeomFromGeoJSON({})").format(sql.Literal(text)), srid)
+        if isinstance(node, values.Envelope):
+            return self._envelope(node.x1, node.y1, node.x2, node.y2, self.context.literal_srid)
+        raise FilterError(f"{_name(node)} is not a geometry", "filter")
+
+    def _to_storage(self, geometry: sql.Composable, srid: int) -> sql.Composable:
+        if srid == self.context.srid:
+            return sql.SQL("ST_SetSRID({}, {})").format(geometry, sql.Literal(srid))
+        return sql.SQL("ST_Transform(ST_SetSRID({}, {}), {})").format(
+            geometry, sql.Literal(srid), sql.Literal(self.context.srid)
+        )
+
+    def _envelope(self, minx, miny, maxx, maxy, srid: int) -> sql.Composable:
+        coords = []
+        for value in (minx, miny, maxx, maxy):
+            if not isinstance(value, int | float) or not math.isfinite(value):
+                raise FilterError("bounding box values must be finite numbers", "filter")
+            coords.append(sql.Literal(float(value)))
+        envelope = sql.SQL("ST_MakeEnvelope({}, {}, {}, {})").format(*coords)
+        return self._to_storage(envelope, srid)
+
+    def _bbox(self, node: ast.BBox, depth: int) -> sql.Composable:
+        srid = _crs_srid(node.crs) or self.context.literal_srid
+        envelope = self._envelope(node.minx, node.miny, node.maxx, node.maxy, srid)
+        return sql.SQL("({} && {} AND ST_Intersects({}, {}))").format(
+            self.geometry(node.lhs, depth + 1), envelope, self.geometry(node.lhs, depth + 1), envelope
+        )
+
+    def _distance(self, node, depth: int) -> sql.Composable:
+        try:
+            metres = float(node.distance) * _METRES[str(node.units or "m")]
+        except (KeyError, TypeError, ValueError):
+            raise FilterError(f"distance units {node.units!r} are not supported; use m or km", "filter") from None
+        if not math.isfinite(metres) or metres < 0:
+            raise FilterError("distance must be a finite, non-negative number", "filter")
+        lhs, rhs = self.geometry(node.lhs, depth + 1), self.geometry(node.rhs, depth + 1)
+        if is_geographic(self.context.srid):
+            test = sql.SQL("ST_DWithin({}::geography, {}::geography, {})")
+        else:
+            test = sql.SQL("ST_DWithin({}, {}, {})")
+        within = test.format(lhs, rhs, sql.Literal(metres))
+        return within if isinstance(node, ast.DistanceWithin) else sql.SQL("(NOT {})").format(within)
+
+
+def _like_pattern(pattern: str, wildcard: str, singlechar: str, escapechar: str) -> str:
+    """A filter's LIKE pattern in PostgreSQL's syntax: % and _ with \\ as escape."""
+    out, escaped = [], False
+    for ch in str(pattern):
+        if escaped:
+            out.append("\\" + ch if ch in "%_\\" else ch)
+            escaped = False
+        elif ch == escapechar:
+            escaped = True
+        elif ch == wildcard:
+            out.append("%")
+        elif ch == singlechar:
+            out.append("_")
+        elif ch in "%_\\":
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _crs_srid(crs) -> int | None:
+    """The EPSG code of a CRS named in a filter literal, if it names one we understand."""
+    if not crs:
+        return None
+    if isinstance(crs, dict):
+        crs = crs.get("properties", {}).get("name", "")
+    try:
+        return parse_crs(str(crs), "filter-crs").epsg
+    except InvalidParameterError:
+        raise FilterError(f"filter CRS {str(crs)[:80]!r} is not supported", "filter-crs") from None
+
+
+def _name(node) -> str:
+    return type(node).__name__

@@ -1,0 +1,1 @@
+"""Shared plumbing of the classic OGC web services (WMS, WMTS, WFS, WCS) at /ows."""

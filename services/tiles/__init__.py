@@ -1,0 +1,1 @@
+"""Tile matrix sets, vector tiles and the tile cache."""
