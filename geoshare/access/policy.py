@@ -8,6 +8,7 @@ none keeps a permission of its own. A layer the principal may not see does not e
 from __future__ import annotations
 
 import enum
+import hashlib
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -77,10 +78,26 @@ class Grant:
     row_filter: object | None = None  # a pygeofilter AST, applied by the feature engine
     hidden_fields: frozenset[str] = frozenset()
     area_limit: MultiPolygon | None = None  # in the layer's storage CRS
+    row_filter_text: str = ""  # the CQL2 the row filter was parsed from, for cache keys
 
     @property
     def is_unrestricted(self) -> bool:
         return self.row_filter is None and not self.hidden_fields and self.area_limit is None
+
+    @property
+    def cache_key(self) -> str:
+        """Names the view of the layer this grant gives, for caches of rendered bytes.
+
+        Equal for every principal who sees the layer the same way, so they share cached
+        tiles; different whenever the restrictions differ, so no one is served another's.
+        """
+        if self.is_unrestricted:
+            return "full"
+        digest = hashlib.sha256()
+        digest.update(self.row_filter_text.encode() or repr(self.row_filter).encode())
+        digest.update(b"\0" + ",".join(sorted(self.hidden_fields)).encode())
+        digest.update(b"\0" + (bytes(self.area_limit.ewkb) if self.area_limit else b""))
+        return "r" + digest.hexdigest()[:20]
 
 
 def max_tier() -> Tier:
