@@ -22,10 +22,13 @@ __all__ = [
     "strip_committee",
 ]
 
+# Each digit with its plain, capital (壹贰叁, on cheques and contracts) and spoken forms.
 _DIGIT_VALUES = {
-    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
-    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "幺": 1,
-    "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9,
+    char: value
+    for value, chars in enumerate(
+        ("零〇", "一壹幺", "二贰两", "三叁", "四肆", "五伍", "六陆", "七柒", "八捌", "九玖")
+    )
+    for char in chars
 }
 _MULTIPLIERS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _NUMERAL_CHARS = "".join(_DIGIT_VALUES) + "".join(_MULTIPLIERS) + "万"
@@ -78,8 +81,10 @@ def _ascii_digit(match: re.Match) -> str:
 
 
 def _separator_or_nothing(match: re.Match) -> str:
-    # Punctuation separates words; symbols (emoji, control characters) are noise.
-    return " " if unicodedata.category(match.group())[0] in "PZ" else ""
+    # Punctuation and operators (<, =, +) separate words; emoji, other symbols,
+    # control characters and combining marks are noise.
+    category = unicodedata.category(match.group())
+    return " " if category[0] in "PZ" or category in ("Sm", "Sc", "Sk") else ""
 
 
 def chinese_to_int(numeral: str) -> int:
@@ -154,7 +159,11 @@ _UNIT_WORD = re.compile(
     re.VERBOSE,
 )
 _UNIT_REPLACEMENT = {
-    "ordinal": "", "building_before_unit": "幢", "building": "幢", "floor": "层", "room": "室",
+    "ordinal": "",
+    "building_before_unit": "幢",
+    "building": "幢",
+    "floor": "层",
+    "room": "室",
 }
 
 
@@ -173,12 +182,28 @@ def _unit_replacement(match: re.Match) -> str:
 
 _HOUSE_NUMBER_RULES = (
     # 123之1号, 123号之1 -> 123-1号
-    (re.compile("之"), re.compile(r"(?<![0-9~-])([0-9]+)号?之([0-9]+)(?![0-9]|幢|单元|室|层)号?"), r"\1-\2号"),
+    (
+        re.compile("之"),
+        re.compile(r"(?<![0-9~-])([0-9]+)号?之([0-9]+)(?![0-9]|幢|单元|室|层)号?"),
+        r"\1-\2号",
+    ),
     # 甲12号, 12号甲 -> 12甲号
-    (re.compile("[甲乙丙丁]"), re.compile(r"[甲乙丙丁]([0-9]+)号"), lambda m: f"{m.group(1)}{m.group()[0]}号"),
-    (re.compile("[甲乙丙丁]"), re.compile(r"(?<![0-9~-])([0-9]+)号([甲乙丙丁])(?!幢|单元|室|层)"), r"\1\2号"),
+    (
+        re.compile("[甲乙丙丁]"),
+        re.compile(r"[甲乙丙丁]([0-9]+)号"),
+        lambda m: f"{m.group(1)}{m.group()[0]}号",
+    ),
+    (
+        re.compile("[甲乙丙丁]"),
+        re.compile(r"(?<![0-9~-])([0-9]+)号([甲乙丙丁])(?!幢|单元|室|层)"),
+        r"\1\2号",
+    ),
     # 12至16号, 12号至16号, 12~16号 -> 12~16号
-    (re.compile("[至到~]"), re.compile(r"(?<![0-9~-])([0-9]+)号?(?:至|到|~)([0-9]+)号"), r"\1~\2号"),
+    (
+        re.compile("[至到~]"),
+        re.compile(r"(?<![0-9~-])([0-9]+)号?(?:至|到|~)([0-9]+)号"),
+        r"\1~\2号",
+    ),
 )
 _HOUSE_RANGE_WITH_DASH = re.compile(r"(?<![0-9~-])([0-9]+)-([0-9]+)号")
 
@@ -221,7 +246,7 @@ _CANONICAL_NUMBER = re.compile(r"([0-9]+(?:[-~][0-9]+)?[甲乙丙丁]?)号")
 
 
 def normalize(text: str) -> str:
-    """The full chain: ``clean``, ``convert_numerals``, ``normalize_units``, ``normalize_house_numbers``.
+    """``clean``, then ``convert_numerals``, ``normalize_units`` and ``normalize_house_numbers``.
 
     One step can set up work for another (moving 甲 can put a numeral next to
     号), so the chain repeats until nothing changes; real addresses settle in
@@ -285,9 +310,7 @@ class RoadName:
 
 
 _ROAD_KINDS = ("大道", "大街", "公路", "路", "街", "巷", "弄", "道")
-_ROAD_NAME = re.compile(
-    rf"(.+?)([东西南北中]?)({'|'.join(_ROAD_KINDS)})(?:([东西南北中])段)?"
-)
+_ROAD_NAME = re.compile(rf"(.+?)([东西南北中]?)({'|'.join(_ROAD_KINDS)})(?:([东西南北中])段)?")
 
 
 def split_road(name: str) -> RoadName | None:
