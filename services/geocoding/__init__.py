@@ -1,0 +1,27 @@
+"""Chinese address parsing and normalisation for the geocoder.
+
+Pure Python: no Django, no database. ``parse`` reads an address into a
+``ParsedAddress``; ``normalize`` and its steps clean raw text.
+"""
+
+from .address import ParsedAddress
+from .divisions import AdminLevel, AdminName
+from .errors import AddressTooLongError
+from .normalize import RoadName, canonical_house_number, chinese_to_int, normalize, split_road
+from .parser import MAX_LENGTH, Parser, default_parser, parse
+
+__all__ = [
+    "MAX_LENGTH",
+    "AddressTooLongError",
+    "AdminLevel",
+    "AdminName",
+    "ParsedAddress",
+    "Parser",
+    "RoadName",
+    "canonical_house_number",
+    "chinese_to_int",
+    "default_parser",
+    "normalize",
+    "parse",
+    "split_road",
+]
