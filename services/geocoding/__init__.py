@@ -1,7 +1,8 @@
 """Chinese address parsing and normalisation for the geocoder.
 
 Pure Python: no Django, no database. ``parse`` reads an address into a
-``ParsedAddress``; ``normalize`` and its steps clean raw text.
+``ParsedAddress``; ``standard_address`` writes one back in canonical form;
+``normalize`` and its steps clean raw text.
 """
 
 from .address import ParsedAddress
@@ -9,6 +10,7 @@ from .divisions import AdminLevel, AdminName
 from .errors import AddressTooLongError
 from .normalize import RoadName, canonical_house_number, chinese_to_int, normalize, split_road
 from .parser import MAX_LENGTH, Parser, default_parser, parse
+from .standard import standard_address
 
 __all__ = [
     "MAX_LENGTH",
@@ -24,4 +26,5 @@ __all__ = [
     "normalize",
     "parse",
     "split_road",
+    "standard_address",
 ]
