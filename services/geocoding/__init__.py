@@ -2,7 +2,8 @@
 
 Pure Python: no Django, no database. ``parse`` reads an address into a
 ``ParsedAddress``; ``standard_address`` writes one back in canonical form;
-``normalize`` and its steps clean raw text.
+``normalize`` and its steps clean raw text; ``initials`` and ``full_pinyin``
+give autocomplete keys.
 """
 
 from .address import ParsedAddress
@@ -10,6 +11,7 @@ from .divisions import AdminLevel, AdminName
 from .errors import AddressTooLongError
 from .normalize import RoadName, canonical_house_number, chinese_to_int, normalize, split_road
 from .parser import MAX_LENGTH, Parser, default_parser, parse
+from .pinyin import full_pinyin, initials
 from .standard import standard_address
 
 __all__ = [
@@ -23,6 +25,8 @@ __all__ = [
     "canonical_house_number",
     "chinese_to_int",
     "default_parser",
+    "full_pinyin",
+    "initials",
     "normalize",
     "parse",
     "split_road",
