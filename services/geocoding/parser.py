@@ -15,6 +15,7 @@ from dataclasses import replace
 from functools import cache
 
 from ._builder import AddressBuilder
+from ._names import NameTable
 from ._vocabulary import (
     COMPOUND_VILLAGE_WORDS,
     DESCRIPTION,
@@ -98,27 +99,25 @@ class Parser:
         max_length: int = MAX_LENGTH,
     ):
         self.max_length = max_length
-        self._aliases: dict[str, list[AdminAlias]] = {}
+        self._aliases: NameTable[AdminAlias] = NameTable()
         self._by_canonical: dict[str, list[AdminName]] = {}
         self._by_code: dict[str, AdminName] = {}
         for admin in admin_names:
             canonical = admin.canonical
             full, short = admin.aliases()
             for alias in full:
-                self._aliases.setdefault(alias, []).append(
-                    AdminAlias(admin.level, admin.level.field, canonical, False)
+                self._aliases.add(
+                    alias, AdminAlias(admin.level, admin.level.field, canonical, False)
                 )
             for alias in short:
-                self._aliases.setdefault(alias, []).append(
-                    AdminAlias(admin.level, admin.level.field, canonical, True)
+                self._aliases.add(
+                    alias, AdminAlias(admin.level, admin.level.field, canonical, True)
                 )
             self._by_canonical.setdefault(canonical, []).append(admin)
             if admin.code:
                 self._by_code[admin.code] = admin
-        for entries in self._aliases.values():
-            entries.sort(key=lambda alias: (alias.short, alias.level))
-        self._admin_lengths = _lengths_by_first_char(self._aliases)
-        self._places: dict[str, Kind] = {}
+        self._aliases.sort_items(key=lambda alias: (alias.short, alias.level))
+        self._places: NameTable[Kind] = NameTable()
         for kind, names in (
             (Kind.POI, poi_names),
             (Kind.COMPOUND, compound_names),
@@ -127,8 +126,7 @@ class Parser:
             for name in names:
                 name = normalize(name).replace(" ", "")
                 if name:
-                    self._places[name] = kind
-        self._place_lengths = _lengths_by_first_char(self._places)
+                    self._places.add(name, kind)
 
     def parse(self, text: str) -> ParsedAddress:
         """Parse one address. Never raises on a ``str`` except for overlong input.
@@ -158,7 +156,7 @@ class Parser:
         ``divisions("中港社区")`` gives the ``AdminName`` whose official name is
         中港社区居委会; several entries mean the name is ambiguous.
         """
-        canonicals = {alias.canonical for alias in self._aliases.get(name, ())} | {name}
+        canonicals = {alias.canonical for alias in self._aliases.get(name)} | {name}
         return tuple(
             admin
             for canonical in sorted(canonicals)
@@ -219,13 +217,9 @@ class Parser:
         Failing that, a full name of a level already read, if it is long enough
         not to be the start of another name.
         """
-        room = len(text) - start
         conflict = None
-        for length in self._admin_lengths.get(text[start : start + 1], ()):
-            if length > room:
-                continue
-            end = start + length
-            for alias in self._aliases.get(text[start:end], ()):
+        for end, aliases in self._aliases.starting_at(text, start):
+            for alias in aliases:
                 if alias.level > deepest or (
                     alias.level == deepest and values.get(alias.field) == alias.canonical
                 ):
@@ -234,7 +228,7 @@ class Parser:
                             return alias, end
                     elif not _names_a_street(text, end):
                         return alias, end
-                elif conflict is None and not alias.short and length >= 3:
+                elif conflict is None and not alias.short and end - start >= 3:
                     conflict = alias, end
         if conflict and not _glued_suffix(text, conflict[1]):
             return conflict
@@ -257,8 +251,8 @@ class Parser:
         """Whether a division below level ``below`` is written in full at ``start``."""
         return any(
             not alias.short and alias.level > below
-            for length in self._admin_lengths.get(text[start : start + 1], ())
-            for alias in self._aliases.get(text[start : start + length], ())
+            for _, aliases in self._aliases.starting_at(text, start)
+            for alias in aliases
         )
 
     def _unknown_admin_at(self, text: str, start: int, deepest: int):
@@ -309,7 +303,7 @@ class Parser:
             match = _NAME_RUN.match(text, position)
             if match:
                 for kind, name in self._split_run(match.group()):
-                    builder.name(kind, name, self._aliases.get(name, ()))
+                    builder.name(kind, name, self._aliases.get(name))
                 position = match.end()
                 continue
             match = _ODD.match(text, position)
@@ -341,24 +335,12 @@ class Parser:
 
         Towns and villages count too (kind ``None``): 塘桥镇韩山村 after a street.
         """
-        for length in self._place_lengths.get(run[start], ()):
-            kind = self._places.get(run[start : start + length])
-            if kind is not None:
-                return start + length, kind
-        for length in self._admin_lengths.get(run[start], ()):
-            if any(
-                not alias.short and alias.level >= AdminLevel.TOWN
-                for alias in self._aliases.get(run[start : start + length], ())
-            ):
-                return start + length, None
+        for end, kinds in self._places.starting_at(run, start):
+            return end, kinds[-1]
+        for end, aliases in self._aliases.starting_at(run, start):
+            if any(not alias.short and alias.level >= AdminLevel.TOWN for alias in aliases):
+                return end, None
         return None, None
-
-
-def _lengths_by_first_char(names: Iterable[str]) -> dict[str, tuple[int, ...]]:
-    lengths: dict[str, set[int]] = {}
-    for name in names:
-        lengths.setdefault(name[0], set()).add(len(name))
-    return {char: tuple(sorted(found, reverse=True)) for char, found in lengths.items()}
 
 
 def _starts_a_name(text: str, start: int, kinds: tuple[Kind, ...] = ()) -> bool:
