@@ -17,8 +17,8 @@ __all__ = ["AddressBuilder"]
 
 _HAS_HAN = re.compile(f"[{HAN}]")
 _LANE_WORDS = ("巷", "弄", "胡同")
-# 梁丰花园东区, 梁丰花园二期: a part of the compound just named.
-_COMPOUND_PART = re.compile(r"[东西南北中新老]{1,2}[区苑院]|[一二三四五六七八九十]+期")
+# 梁丰花园东区, 东湖苑二区: a part of the compound just named.
+_COMPOUND_PART = re.compile(r"[东西南北中新老]{1,2}[区苑院]|[一二三四五六七八九十]+[区期]")
 # Numbered pieces that follow a compound's name rather than a road's.
 _AFTER_COMPOUND = ("building", "unit", "room", "triple", "pair", "part", "bare")
 

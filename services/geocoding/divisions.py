@@ -109,8 +109,12 @@ def _town_forms(canonical: str) -> set[str]:
         forms.update(base + word for word in ("镇", "街道", "街道办事处", "街道办", "乡"))
     zone = _ZONE_PREFIX.fullmatch(canonical)
     if zone:
-        # 张家港保税区 is also written 保税区; 张家港市冶金工业园 as 张家港冶金工业园.
-        forms.update((zone.group(1), "张家港" + zone.group(1), "张家港市" + zone.group(1)))
+        # 张家港保税区 is also written 保税区; 张家港市冶金工业园 as 张家港冶金工业园;
+        # an economic and technological development zone is a 经开区 or 经济开发区.
+        for name in {zone.group(1)} | {
+            zone.group(1).replace("经济技术开发区", short) for short in ("经开区", "经济开发区")
+        }:
+            forms.update((name, "张家港" + name, "张家港市" + name))
     return forms
 
 

@@ -50,8 +50,10 @@ _EMPTY = ParsedAddress()
 # replacement character: what bytes decoded with the wrong codec look like.
 _BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff\ue000-\uf8ff\ufffd]")
 _DESCRIPTION_END = frozenset("面过边旁壁近围带口前后内下处角转首头侧米右")
+# Searching only the tail keeps a run of 东侧东侧… from costing time quadratic in length.
+_LONGEST_DESCRIPTION = 30
 _NAME_RUN = re.compile(
-    rf"(?:(?![甲乙丙丁](?:幢|单元))[{HAN}]|[A-Z](?![A-Z]*[0-9]*(?:幢|单元|室|层|区|期)))+"
+    rf"(?:(?![甲乙丙丁](?:幢|单元))[{HAN}]|[A-Z](?![A-Z]{{0,3}}[0-9]{{0,6}}(?:幢|单元|室|层|区|期)))+"
 )
 _NUMBERED = re.compile(
     r"""
@@ -395,7 +397,7 @@ def _suffix_end(run: str, start: int) -> tuple[int, Kind | None]:
 def _split_description(text: str) -> tuple[str, str]:
     if text[-1] not in _DESCRIPTION_END:
         return text, ""
-    match = DESCRIPTION.search(text)
+    match = DESCRIPTION.search(text, max(0, len(text) - _LONGEST_DESCRIPTION))
     if not match:
         return text, ""
     return text[: match.start()].rstrip(), match.group().strip()

@@ -352,6 +352,132 @@ DESCRIPTIONS = [
     ("对面", {"description": "对面"}),
 ]
 
+# As written in departments' registers.
+REGISTER_STYLE = [
+    (
+        "张家港市杨舍镇人民路88号1幢101室",
+        {
+            "district": "张家港市",
+            "town": "杨舍镇",
+            "road": "人民路",
+            "number": "88",
+            "building": "1",
+            "room": "101",
+        },
+    ),
+    (
+        "张家港市杨舍镇西门村16组25号",
+        {
+            "district": "张家港市",
+            "town": "杨舍镇",
+            "community": "西门村",
+            "village_group": "16",
+            "number": "25",
+        },
+    ),
+    (
+        "张家港市杨舍镇华昌路8号金色家园12幢",
+        {
+            "district": "张家港市",
+            "town": "杨舍镇",
+            "road": "华昌路",
+            "number": "8",
+            "compound": "金色家园",
+            "building": "12",
+        },
+    ),
+    (
+        "张家港市杨舍镇人民中路8号华芳国际大酒店",
+        {
+            "district": "张家港市",
+            "town": "杨舍镇",
+            "road": "人民中路",
+            "number": "8",
+            "poi": "华芳国际大酒店",
+        },
+    ),
+    (
+        "张家港市杨舍镇城南路1号城南小学",
+        {
+            "district": "张家港市",
+            "town": "杨舍镇",
+            "road": "城南路",
+            "number": "1",
+            "poi": "城南小学",
+        },
+    ),
+    (
+        "金港镇 长江中路 168号 B座 1201",
+        {"town": "金港街道", "road": "长江中路", "number": "168", "building": "B", "room": "1201"},
+    ),
+    (
+        "张家港市杨舍镇梁丰一村28幢301室",
+        {
+            "district": "张家港市",
+            "town": "杨舍镇",
+            "compound": "梁丰一村",
+            "building": "28",
+            "room": "301",
+        },
+    ),
+    (
+        "张家港市杨舍镇人民东路11号(张家港市第一人民医院)",
+        {
+            "district": "张家港市",
+            "town": "杨舍镇",
+            "road": "人民东路",
+            "number": "11",
+            "poi": "张家港市第一人民医院",
+        },
+    ),
+    (
+        "杨舍镇城北路128号万红三村12幢",
+        {
+            "town": "杨舍镇",
+            "road": "城北路",
+            "number": "128",
+            "compound": "万红三村",
+            "building": "12",
+        },
+    ),
+    (
+        "张家港市杨舍镇长安南路88-8号",
+        {"district": "张家港市", "town": "杨舍镇", "road": "长安南路", "number": "88-8"},
+    ),
+    (
+        "张家港市塘桥镇妙桥金村路",
+        {"district": "张家港市", "town": "塘桥镇", "road": "妙桥金村路"},
+    ),
+    (
+        "张家港经开区国泰北路1号",
+        {"town": "张家港经济技术开发区", "road": "国泰北路", "number": "1"},
+    ),
+    ("张家港 金港 长江中路", {"district": "张家港市", "town": "金港街道", "road": "长江中路"}),
+    ("杨舍镇东湖苑二区5幢", {"town": "杨舍镇", "compound": "东湖苑二区", "building": "5"}),
+    ("杨舍镇东苑新村南区12幢", {"town": "杨舍镇", "compound": "东苑新村南区", "building": "12"}),
+    (
+        "梁丰花园1栋1单元1楼101",
+        {"compound": "梁丰花园", "building": "1", "unit": "1", "floor": "1", "room": "101"},
+    ),
+    ("梁丰花园B1栋", {"compound": "梁丰花园", "building": "B1"}),
+    ("梁丰花园十二幢甲单元", {"compound": "梁丰花园", "building": "12", "unit": "甲"}),
+    ("杨舍镇农联村二十组", {"town": "杨舍镇", "community": "农联村", "village_group": "20"}),
+    ("乐余镇乐余居委会", {"town": "乐余镇", "community": "乐余社区"}),
+    (
+        "张家港市后塍街道后塍中心社区",
+        {"district": "张家港市", "town": "后塍街道", "community": "后塍中心社区"},
+    ),
+    ("人民路88号-1", {"road": "人民路", "number": "88-1"}),
+    ("人民路88号-301", {"road": "人民路", "number": "88", "room": "301"}),
+    (
+        "人民路88号 塘桥镇韩山村",
+        {"town": "塘桥镇", "community": "韩山村", "road": "人民路", "number": "88"},
+    ),
+    ("金村路", {"road": "金村路"}),
+    ("张家港村路8号", {"road": "张家港村路", "number": "8"}),
+    ("张家港市锦丰镇沙钢集团", {"district": "张家港市", "town": "锦丰镇", "poi": "沙钢集团"}),
+]
+
 ALL_CASES = (
     FULL_ADDRESSES
     + MISSING_REDUNDANT_AND_WRONG_LEVELS
@@ -362,6 +488,7 @@ ALL_CASES = (
     + TOWNS_AND_COMMUNITIES
     + POIS
     + DESCRIPTIONS
+    + REGISTER_STYLE
 )
 
 
