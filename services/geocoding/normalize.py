@@ -1,8 +1,8 @@
 """Text normalisation for Chinese addresses.
 
 Each step is a small function of ``str -> str`` that can be tested on its own;
-``normalize`` chains them in the order the parser relies on. Every step is
-idempotent, and so is the chain.
+``normalize`` chains them in the order the parser relies on and repeats the
+chain until nothing changes, so normalising twice changes nothing.
 """
 
 import re
@@ -248,7 +248,7 @@ def canonical_house_number(text: str) -> str:
     return match.group(1) if match else ""
 
 
-_CANONICAL_NUMBER = re.compile(r"([0-9]+(?:[-~][0-9]+)?[甲乙丙丁]?)号")
+_CANONICAL_NUMBER = re.compile(r"([0-9]+(?:[-~][0-9]+)?[A-Z甲乙丙丁]?)号")
 
 
 def normalize(text: str) -> str:
@@ -323,8 +323,7 @@ def split_road(name: str) -> RoadName | None:
     """Split a road name into base, direction and kind; ``None`` if it is not one.
 
     ``长安北路`` -> (长安, 北, 路), ``港城大道`` -> (港城, "", 大道),
-    ``人民路东段`` -> (人民, 东, 路). A single direction character is never a
-    whole base: ``东路`` is not split.
+    ``人民路东段`` -> (人民, 东, 路).
     """
     match = _ROAD_NAME.fullmatch(name)
     if not match:

@@ -103,10 +103,11 @@ class Parser:
         self.max_length = max_length
         self._aliases: NameTable[AdminAlias] = NameTable()
         self._by_canonical: dict[str, list[AdminName]] = {}
-        self._by_code: dict[str, AdminName] = {}
+        admin_names = list(admin_names)
+        self._by_code = {admin.code: admin for admin in admin_names if admin.code}
         for admin in admin_names:
             canonical = admin.canonical
-            full, short = admin.aliases()
+            full, short = admin.aliases(self._parent_names(admin))
             for alias in full:
                 self._aliases.add(
                     alias, AdminAlias(admin.level, admin.level.field, canonical, False)
@@ -116,8 +117,6 @@ class Parser:
                     alias, AdminAlias(admin.level, admin.level.field, canonical, True)
                 )
             self._by_canonical.setdefault(canonical, []).append(admin)
-            if admin.code:
-                self._by_code[admin.code] = admin
         self._aliases.sort_items(key=lambda alias: (alias.short, alias.level))
         self._places: NameTable[Kind] = NameTable()
         for kind, names in (
@@ -192,6 +191,13 @@ class Parser:
             return parsed
         missing = {field: name for field, name in matches[0].items() if not getattr(parsed, field)}
         return replace(parsed, **missing)
+
+    def _parent_names(self, admin: AdminName) -> set[str]:
+        parent = next(parent_chain(admin, self._by_code), None)
+        if parent is None:
+            return set()
+        full, short = parent.aliases()
+        return full | short
 
     def _read_admin(self, text: str, builder: AddressBuilder) -> int:
         position, deepest = 0, 0

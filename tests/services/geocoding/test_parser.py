@@ -668,6 +668,20 @@ def test_injected_admin_names():
     }
 
 
+def test_zones_are_known_without_their_district_prefix():
+    parser = Parser(
+        admin_names=[
+            AdminName("某某市", AdminLevel.DISTRICT, "100100", ""),
+            AdminName("某某市高新技术产业开发区", AdminLevel.TOWN, "100100001", "100100"),
+        ]
+    )
+    for written in ("高新技术产业开发区人民路", "某某高新技术产业开发区人民路"):
+        assert parts(parser.parse(written)) == {
+            "town": "某某市高新技术产业开发区",
+            "road": "人民路",
+        }
+
+
 def test_divisions_keep_the_official_name():
     (division,) = default_parser().divisions("中港社区")
     assert division.name == "中港社区居委会"
