@@ -46,6 +46,10 @@ class AddressBuilder:
             self.last = field
 
     def numbered(self, group: str, text: str, glued: bool) -> None:
+        """Place a number read with its unit word; ``group`` names the unit.
+
+        ``glued`` says a name follows without a space (21世纪花园).
+        """
         has = self.values.get
         if self.pending:
             self._resolve_pending(group)
@@ -98,6 +102,10 @@ class AddressBuilder:
             self.aside(text)
 
     def name(self, kind: Kind | None, text: str, admin: Iterable[AdminAlias] = ()) -> None:
+        """Place a name of the ``kind`` its suffix says (``None``: no suffix).
+
+        ``admin`` are the divisions the name is a written form of, if any.
+        """
         text, self.prefix = self.prefix + text, ""
         if self.pending:
             self._resolve_pending(None)
@@ -122,7 +130,7 @@ class AddressBuilder:
             is_village = not (
                 self.values.get("community")
                 or self.values.get("road")
-                or text[-2] in COMPOUND_VILLAGE_WORDS
+                or text[-2:-1] in COMPOUND_VILLAGE_WORDS
             )
             if is_village:
                 self.put("community", strip_committee(text))

@@ -37,6 +37,7 @@ class ParsedAddress:
 
     @property
     def is_empty(self) -> bool:
+        """True when nothing at all was read, not even a description."""
         return not any(getattr(self, name) for name in _FIELD_NAMES)
 
 

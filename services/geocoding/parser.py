@@ -39,10 +39,9 @@ from .normalize import (
 
 __all__ = ["MAX_LENGTH", "Parser", "default_parser", "parse"]
 
-# The longest real addresses in Zhangjiagang's registers are under 80 characters;
-# anything far beyond that is not an address.
+# The API refuses longer input with a 400: a real address, even one ending in a
+# long organisation name, is far shorter, and refusing bounds the work per request.
 MAX_LENGTH = 200
-
 
 _EMPTY = ParsedAddress()
 
