@@ -1,6 +1,5 @@
 """A table of names that finds every known name starting at a position in a text."""
 
-from collections.abc import Iterator
 from typing import Generic, TypeVar
 
 __all__ = ["NameTable"]
@@ -27,17 +26,20 @@ class NameTable(Generic[Item]):
     def get(self, name: str) -> list[Item]:
         return self._items.get(name, [])
 
-    def starting_at(self, text: str, start: int) -> Iterator[tuple[int, list[Item]]]:
+    def starting_at(self, text: str, start: int) -> list[tuple[int, list[Item]]]:
         """``(end, items)`` of each name that begins at ``start``, longest first."""
+        prefixes, items = self._prefixes, self._items
         found = []
-        for end in range(start + 1, len(text) + 1):
+        end = start + 1
+        while end <= len(text):
             prefix = text[start:end]
-            if prefix not in self._prefixes:
+            if prefix not in prefixes:
                 break
-            items = self._items.get(prefix)
-            if items:
-                found.append((end, items))
-        return reversed(found)
+            if prefix in items:
+                found.append((end, items[prefix]))
+            end += 1
+        found.reverse()
+        return found
 
     def sort_items(self, key) -> None:
         for items in self._items.values():
