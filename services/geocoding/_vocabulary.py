@@ -80,7 +80,7 @@ _DESCRIPTION_WORD = "|".join(
         rf"{_DIRECTION}(?:侧|边|面|角|首|头)",
         rf"(?:往|向|朝){_DIRECTION}",
         rf"约?{_NUMBER}(?:米|公里)(?:处|左右)?",
-        r"[与和跟][^\s与和跟]{1,12}?(?:交叉口|交汇处|交界处|路口)",
+        r"[与和跟][^\s与和跟]{1,12}?(?:交叉口|交汇处|交界处|交界|路口)",
     )
 )
 # A run of description words reaching the end of the text: 对面, 东侧100米, 往东50米.

@@ -48,7 +48,7 @@ _EMPTY = ParsedAddress()
 # NUL, C0 controls other than white space, lone surrogates, private use and the
 # replacement character: what bytes decoded with the wrong codec look like.
 _BINARY = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ud800-\udfff\ue000-\uf8ff\ufffd]")
-_DESCRIPTION_END = frozenset("面过边旁壁近围带口前后内下处角转首头侧米右")
+_DESCRIPTION_END = frozenset("面过边旁壁近围带口前后内下处角转首头侧米右界")
 # Searching only the tail keeps a run of 东侧东侧… from costing time quadratic in length.
 _LONGEST_DESCRIPTION = 30
 _NAME_RUN = re.compile(

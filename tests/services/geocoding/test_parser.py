@@ -349,6 +349,7 @@ DESCRIPTIONS = [
     ("沙洲湖公园内", {"poi": "沙洲湖公园", "description": "内"}),
     ("人民路88号 对面", {"road": "人民路", "number": "88", "description": "对面"}),
     ("梁丰中学往东五十米", {"poi": "梁丰中学", "description": "往东五十米"}),
+    ("港城大道与人民路交界", {"road": "港城大道", "description": "与人民路交界"}),
     ("对面", {"description": "对面"}),
 ]
 
