@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "geoshare",
     "geoshare.access",
     "layers",
+    "services.geocoding",
     "fixtures",
 ]
 

@@ -1,0 +1,61 @@
+"""The parser a scope's callers get: it knows the divisions and the names they may see.
+
+Known names help the parser cut an address where no suffix does (a compound called
+江南春堤). It knows only the names the caller could get back, so the parts it returns
+say nothing about hidden entries. Parsers are cached per gazetteer revision and scope.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from django.db import connection
+from psycopg import sql
+
+from .build import current_revision
+from .models import Level, NameForm
+from .parser import Parser
+from .reference import admin_names
+from .scope import Scope
+
+__all__ = ["parser_for"]
+
+_CACHE_SIZE = 8  # scopes that differ: anonymous, government, a few departments
+_cache: OrderedDict[tuple, Parser] = OrderedDict()
+_lock = threading.Lock()
+_KINDS = {Level.ROAD: "road_names", Level.COMPOUND: "compound_names", Level.POI: "poi_names"}
+
+
+def parser_for(scope: Scope) -> Parser:
+    """A parser knowing the divisions and the names of the entries ``scope`` shows."""
+    key = (current_revision(), scope.key)
+    with _lock:
+        parser = _cache.get(key)
+        if parser is not None:
+            _cache.move_to_end(key)
+            return parser
+    parser = _build(scope)
+    with _lock:
+        _cache[key] = parser
+        while len(_cache) > _CACHE_SIZE:
+            _cache.popitem(last=False)
+    return parser
+
+
+def _build(scope: Scope) -> Parser:
+    names = {kind: [] for kind in _KINDS.values()}
+    if not scope.is_empty:
+        statement = sql.SQL(
+            "SELECT DISTINCT n.level, n.key FROM geocoding_name n "
+            "JOIN geocoding_entry e ON e.id = n.entry_id "
+            "WHERE n.level = ANY(%s) AND n.form = ANY(%s) AND {}"
+        ).format(scope.where("e"))
+        with connection.cursor() as cur:
+            cur.execute(statement, [
+                [int(level) for level in _KINDS],
+                [int(NameForm.NAME), int(NameForm.ALIAS), int(NameForm.FORMER)],
+            ])
+            for level, key in cur.fetchall():
+                names[_KINDS[Level(level)]].append(key)
+    return Parser(admin_names=admin_names(), **names)
