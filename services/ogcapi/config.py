@@ -26,7 +26,6 @@ __all__ = ["CATALOG_ID", "catalog_version", "config_for", "openapi_for", "crs_ur
 CATALOG_ID = "catalog"
 _HERE = Path(__file__).resolve().parent
 TEMPLATES_DIR = _HERE / "jinja"
-LOCALE_DIR = _HERE / "locale"
 _PROVIDERS = "services.ogcapi.providers"
 _lock = threading.Lock()
 _full: dict = {}  # version -> full config (one entry: the newest)
@@ -115,7 +114,6 @@ def _build(version: tuple) -> dict:
             "pretty_print": False,
             "limits": {"default_items": 10, "max_items": 1_000_000, "on_exceed": "error"},
             "templates": {"path": str(TEMPLATES_DIR)},
-            "locale_dir": str(LOCALE_DIR),
             "map": {"url": "", "attribution": ""},
         },
         "logging": {"level": "ERROR"},

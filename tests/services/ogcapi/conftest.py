@@ -34,5 +34,5 @@ def dem(db):
     """A 4549 DEM, 100 x 80 cells of 10 m: value = row * 1000 + col."""
     rows, cols = np.mgrid[0:80, 0:100]
     data = (rows * 1000 + cols).astype("float32")[None]
-    transform = Affine(10, 0, 40_530_000, 0, -10, 3_530_000)
+    transform = Affine(10, 0, 530_000, 0, -10, 3_530_000)
     return raster_layer("dem", data, transform, srid=4549, nodata=-9999.0)
