@@ -135,8 +135,11 @@ def coverage(request, collection_id: str):
     fmt = (request.GET.get("f") or "").strip()
     if fmt.lower() in ("gtiff", "geotiff", "tif", "tiff"):
         fmt = "GTiff"
-    elif fmt in ("", "json", "covjson", "coveragejson"):
-        fmt = "json" if fmt or "image/tiff" not in request.headers.get("Accept", "") else "GTiff"
+    elif fmt in ("json", "covjson", "coveragejson"):
+        fmt = "json"
+    elif fmt == "":
+        # GDAL and OWSLib ask without f= or a telling Accept: give them the GeoTIFF.
+        fmt = "json" if "json" in request.headers.get("Accept", "") else "GTiff"
     else:
         raise InvalidParameterError(f"f {fmt[:40]!r} is not offered; use GTiff or json", "f")
     with request_scope(request.principal) as scope:

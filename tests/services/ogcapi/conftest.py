@@ -1,3 +1,5 @@
+"""Layers the OGC API tests read: made through the real importer (tests/factories.py)."""
+
 import numpy as np
 import pytest
 import shapely
@@ -11,6 +13,20 @@ LONS = [120.50 + 0.01 * i for i in range(30)]
 
 @pytest.fixture
 def schools(db):
+    return make_schools()
+
+
+@pytest.fixture
+def secret(db):
+    return make_secret()
+
+
+@pytest.fixture
+def dem(db):
+    return make_dem()
+
+
+def make_schools():
     """30 public points in 4490 with Chinese names and numbers."""
     return vector_layer(
         "schools",
@@ -20,8 +36,7 @@ def schools(db):
     )
 
 
-@pytest.fixture
-def secret(db):
+def make_secret():
     """An internal layer of another department: absent for anonymous callers."""
     return vector_layer(
         "police_posts", [shapely.Point(120.6, 31.9)], {"name": ["警务站"]},
@@ -29,8 +44,7 @@ def secret(db):
     )
 
 
-@pytest.fixture
-def dem(db):
+def make_dem():
     """A 4549 DEM, 100 x 80 cells of 10 m: value = row * 1000 + col."""
     rows, cols = np.mgrid[0:80, 0:100]
     data = (rows * 1000 + cols).astype("float32")[None]
