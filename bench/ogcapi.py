@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import statistics
 import sys
 import time
@@ -61,6 +62,7 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8101)
     args = parser.parse_args()
     django_setup()
+    from django.conf import settings
     from django.db import connection
 
     from geoshare.access.policy import Grant
@@ -104,21 +106,25 @@ def main() -> int:
         minx, miny, maxx, maxy = layer.extent.extent
         centre = tms.tile((minx + maxx) / 2, (miny + maxy) / 2, 14)
         tiles = [(centre.x + dx, centre.y + dy) for dx in range(-3, 3) for dy in range(-2, 2)]
-        cold = []
-        for n, (x, y) in enumerate(tiles):
-            layer.bump(data=True)  # a new revision: every tile misses the cache
-            start = time.perf_counter()
-            fetch(f"{server.url}/ogcapi/collections/{layer.name}/tiles/WebMercatorQuad/14/{y}/{x}")
-            cold.append(time.perf_counter() - start)
-        bare = []
         grant = Grant(layer)
-        for x, y in tiles:
+
+        def bare_sql(x, y) -> float:
             statement = tile_sql(layer, grant, TileIndex("WebMercatorQuad", 14, y, x))
             with connection.cursor() as cur:
                 start = time.perf_counter()
                 cur.execute(statement)
                 cur.fetchone()
-                bare.append(time.perf_counter() - start)
+                return time.perf_counter() - start
+
+        for x, y in tiles:  # both sides read the same pages from a warm PostgreSQL buffer cache
+            bare_sql(x, y)
+        cold, bare = [], []
+        for x, y in tiles:
+            shutil.rmtree(settings.TILE_CACHE_DIR / "mvt", ignore_errors=True)  # a cache miss
+            start = time.perf_counter()
+            fetch(f"{server.url}/ogcapi/collections/{layer.name}/tiles/WebMercatorQuad/14/{y}/{x}")
+            cold.append(time.perf_counter() - start)
+            bare.append(bare_sql(x, y))
         hot_url = f"{server.url}/ogcapi/collections/{layer.name}/tiles/WebMercatorQuad/14/{centre.y}/{centre.x}"
         hot = timed(lambda: fetch(hot_url), repeat=30)
         table.add("MVT z14 cold (cache miss)", str(len(cold)), *median_p95(cold),
