@@ -135,6 +135,7 @@ INSTALLED_APPS = [
     "layers",
     "services.geocoding",
     "fixtures",
+    "services.ogcapi",
 ]
 
 MIDDLEWARE = [

@@ -65,7 +65,8 @@ class CredentialsMiddleware:
             return _refuse("too many failed logins; try again later", status=429)
         user = _check(request, kind, username, secret)
         if user is None:
-            _record_failure(key)
+            if tokens.looks_like_token(secret) or not username:
+                _record_failure(key)  # password failures are counted by the backend
             return _refuse("invalid, expired or revoked credentials")
         request.user = user
         request.authenticated_by = kind
