@@ -243,6 +243,10 @@ GEOSHARE_IMPORT_STEP_TIMEOUT = _int("GEOSHARE_IMPORT_STEP_TIMEOUT", 3600)
 # Largest answers the engines produce: WMS/WCS pixels per request, features per page.
 GEOSHARE_MAX_COVERAGE_PIXELS = _int("GEOSHARE_MAX_COVERAGE_PIXELS", 8192 * 8192)
 GEOSHARE_MAX_FEATURES_PER_PAGE = _int("GEOSHARE_MAX_FEATURES_PER_PAGE", 10_000)
+# Batch geocoding jobs: most rows per file, largest upload, and the time one job may take.
+GEOSHARE_GEOCODING_BATCH_MAX_ROWS = _int("GEOSHARE_GEOCODING_BATCH_MAX_ROWS", 1_000_000)
+GEOSHARE_GEOCODING_BATCH_MAX_UPLOAD_MB = _int("GEOSHARE_GEOCODING_BATCH_MAX_UPLOAD_MB", 200)
+GEOSHARE_GEOCODING_BATCH_TIMEOUT = _int("GEOSHARE_GEOCODING_BATCH_TIMEOUT", 4 * 3600)
 
 # Access: failed-login throttling, anonymous rate limits (requests per second per address
 # and service; empty to turn off), audit retention, and whether a proxy's

@@ -27,12 +27,12 @@ from layers.models import JobStatus
 
 from .address import ParsedAddress
 from .divisions import AdminLevel, AdminName, parent_chain
-from .keys import Form, stored_forms, variants
+from .keys import Form, stored_forms, variants, without_prefix
 from .models import DIVISION_LEVELS, FieldMapping, GazetteerBuild, Level, Target
 from .normalize import canonical_house_number, normalize, strip_committee
 from .parser import Parser
 from .pinyin import full_pinyin, initials
-from .reference import admin_names
+from .reference import admin_names, place_prefixes
 from .standard import standard_address
 
 __all__ = ["GazetteerBusyError", "build_gazetteer", "canonical_part", "current_revision"]
@@ -88,40 +88,37 @@ def canonical_part(value: str, part: str) -> str:
 def build_gazetteer(build: GazetteerBuild | None = None) -> GazetteerBuild:
     """Rebuild every entry from the enabled mappings; returns the finished build record.
 
-    Raises ``GazetteerBusyError`` if another rebuild is running. Any other failure
-    rolls the whole rebuild back and is recorded on ``build`` before it propagates.
+    Raises ``GazetteerBusyError`` if another rebuild is running. Any failure rolls the
+    whole rebuild back and is recorded on ``build`` before it propagates.
     """
     build = build or GazetteerBuild.objects.create()
-    progress_db = GazetteerBuild.objects.using("progress")
-    progress_db.filter(pk=build.pk).update(
-        status=JobStatus.RUNNING, started=timezone.now(), progress=0, message=""
-    )
+    builds = GazetteerBuild.objects.filter(pk=build.pk)
+    builds.update(status=JobStatus.RUNNING, started=timezone.now(), progress=0, message="")
+    # Progress is written on a second connection: the rebuild's own transaction keeps
+    # everything it writes invisible until it commits.
+    progress = GazetteerBuild.objects.using("progress").filter(pk=build.pk)
     try:
         with transaction.atomic():
             with connection.cursor() as cur:
                 cur.execute("SELECT pg_try_advisory_xact_lock(%s)", [_LOCK_KEY])
                 if not cur.fetchone()[0]:
                     raise GazetteerBusyError("another gazetteer rebuild is running; try again later")
-            report = _Builder(lambda share: _report(progress_db, build, share)).run()
-            GazetteerBuild.objects.filter(pk=build.pk).update(
+            report = _Builder(lambda share: progress.update(progress=round(100 * share, 1))).run()
+            # In the same transaction as the entries, so that the new revision and the new
+            # entries become visible together.
+            builds.update(
                 status=JobStatus.DONE, progress=100, finished=timezone.now(),
                 counts=report.counts, skipped=report.skipped, message=report.summary(),
             )
     except Exception as e:
         message = e.message if isinstance(e, GeoshareError) else f"rebuild failed: {e}"
-        progress_db.filter(pk=build.pk).update(
-            status=JobStatus.FAILED, finished=timezone.now(), message=message[:2000]
-        )
+        builds.update(status=JobStatus.FAILED, finished=timezone.now(), message=message[:2000])
         raise
     with connection.cursor() as cur:
         cur.execute("ANALYZE geocoding_entry")
         cur.execute("ANALYZE geocoding_name")
     build.refresh_from_db()
     return build
-
-
-def _report(progress_db, build, share: float) -> None:
-    progress_db.filter(pk=build.pk).update(progress=round(100 * share, 1))
 
 
 @dataclass
@@ -177,17 +174,7 @@ class _Admin:
         names = admin_names()
         self.parser = Parser(admin_names=names)
         self.by_code = {name.code: name for name in names if name.code}
-        self.prefixes = sorted(
-            {
-                form
-                for name in names
-                if name.level <= AdminLevel.TOWN
-                for forms in name.aliases()
-                for form in forms
-            },
-            key=len,
-            reverse=True,
-        )
+        self.prefixes = place_prefixes(names)
         self.areas: dict[Level, list[tuple[str, object]]] = {}
         self._trees: dict[Level, shapely.STRtree] = {}
 
@@ -352,7 +339,7 @@ class _Builder:
                 building=entry.building,
                 unit=entry.unit,
                 room=entry.room,
-                poi=entry.name if entry.level == Level.POI else "",
+                poi=without_prefix(entry.name, self.admin.prefixes) if entry.level == Level.POI else "",
             )
         )
 

@@ -22,6 +22,7 @@ __all__ = [
     "stored_forms",
     "typo_distance",
     "variants",
+    "without_prefix",
 ]
 
 
@@ -81,7 +82,7 @@ def stored_forms(
     if level_kind == "road":
         forms += _road_reductions(key)
     elif level_kind in ("compound", "poi"):
-        short = _without_prefix(key, prefixes)
+        short = without_prefix(key, prefixes)
         if short != key:
             forms.append((Form.SHORT, short))
         if level_kind == "compound":
@@ -177,13 +178,15 @@ def _compound_cores(key: str) -> list[str]:
             return cores
 
 
-def _without_prefix(key: str, prefixes: Iterable[str]) -> str:
+def without_prefix(key: str, prefixes: Iterable[str], shortest: int = 2) -> str:
+    """``key`` without the leading ``prefixes`` (longest first), if ``shortest`` characters
+    or more of a name are left."""
     stripped = True
     while stripped:
         stripped = False
         for prefix in prefixes:
             rest = key[len(prefix) :]
-            if key.startswith(prefix) and len(rest) >= 2 and rest not in _COMPOUND_WORDS:
+            if key.startswith(prefix) and len(rest) >= shortest and rest not in _COMPOUND_WORDS:
                 key, stripped = rest, True
                 break
     return key

@@ -38,7 +38,7 @@ __all__ = ["Bias", "Candidate", "Match", "geocode"]
 _MAX_ANCHORS = 8  # names kept per written name before numbers are looked up
 _TRIGRAM_LIMIT = 6
 _TYPO_SCORE = {0: 1.0, 1: 0.86, 2: 0.78}
-_TRIGRAM_WEIGHT = 0.8
+_TRIGRAM_WEIGHT = 0.8  # times the square root of the similarity, which runs low for CJK
 # How well an entry of one level answers a name written where another was expected.
 _KIND_FIT = {
     "road": {Level.ROAD: 1.0, Level.COMPOUND: 0.8, Level.POI: 0.8},
@@ -50,15 +50,21 @@ _KIND_FIT = {
 }
 _NAME_SLOTS = ("road", "compound", "poi")
 _ADMIN_SLOTS = ("community", "town", "district")
-# A deeper level asked for than found: what the shallower answer is still worth.
-_FALLBACK = {Level.HOUSE_NUMBER: 0.65, Level.BUILDING: 0.7, Level.UNIT: 0.9, Level.ROOM: 0.85}
+# What an answer shallower than the address asked for is still worth: a unit for a
+# room loses a little per level; a road for a house number (or a compound for a
+# building) is a different kind of answer; a division alone, when names were
+# written, is the last resort.
+_PER_MISSING_LEVEL = 0.92
+_NAME_INSTEAD = 0.6
+_DIVISION_INSTEAD = 0.4
 _INTERPOLATED = 0.85
 _NEAREST_ONLY = 0.7
+# A number this far past the last one known on its side is not guessed at.
+_MAX_EXTRAPOLATION = 10
 _WRONG_TOWN = 0.85
 _UNKNOWN_TOWN = 0.97
 _WRONG_COMMUNITY = 0.96
 _WRONG_DISTRICT = 0.95
-_ADMIN_ONLY_WHEN_MORE_WRITTEN = 0.55
 
 _HIT_COLUMNS = sql.SQL(
     "e.id, e.level, e.layer_id, e.anchor_id, e.name, e.number, e.number_int, e.building, "
@@ -261,7 +267,8 @@ class _Names:
         self.cur.execute(statement, [keys])
         for i, form, similarity, *hit in self.cur.fetchall():
             probe = probes[i - 1]
-            probe.offer(_Hit(*hit), form_score(Form.NAME, Form(form)) * similarity * _TRIGRAM_WEIGHT)
+            score = form_score(Form.NAME, Form(form)) * math.sqrt(similarity) * _TRIGRAM_WEIGHT
+            probe.offer(_Hit(*hit), score)
 
 
 class _Numbers:
@@ -324,7 +331,7 @@ class _Numbers:
             else:
                 index, anchor, score, wanted, *_ = parts[request - offset]
             query = self.queries[index]
-            score *= _FALLBACK.get(wanted, 1.0) if hit.level < _deepest(query.parsed) else 1.0
+            score *= _completeness(_deepest(query.parsed), Level(hit.level))
             _add(query, _candidate(hit, score, anchor.name, query.parsed, self.scope))
         return found
 
@@ -394,16 +401,22 @@ def _deepest(parsed: ParsedAddress) -> Level:
     return Level.PROVINCE
 
 
+def _completeness(wanted: Level, found: Level) -> float:
+    if found >= wanted:
+        return 1.0
+    if found <= Level.COMMUNITY:
+        return _DIVISION_INSTEAD
+    if found in (Level.ROAD, Level.POI, Level.COMPOUND):
+        return _NAME_INSTEAD
+    return _PER_MISSING_LEVEL ** (wanted - found)
+
+
 def _anchor_candidate(hit: _Hit, score: float, parsed: ParsedAddress, scope: Scope) -> Candidate:
     level = Level(hit.level)
-    deepest = _deepest(parsed)
-    if level <= Level.COMMUNITY:
-        written_more = any(getattr(parsed, f) for f in (*_NAME_SLOTS, "number", "building"))
-        if written_more:
-            score *= _ADMIN_ONLY_WHEN_MORE_WRITTEN
-    elif deepest > level:
-        score *= _FALLBACK.get(deepest, 0.7) * 0.9
-    return _candidate(hit, score, "", parsed, scope)
+    wanted = _deepest(parsed)
+    if level <= Level.COMMUNITY and any(getattr(parsed, f) for f in _NAME_SLOTS):
+        wanted = Level.ROAD  # a name was written: the division alone is not what was meant
+    return _candidate(hit, score * _completeness(wanted, level), "", parsed, scope)
 
 
 def _candidate(hit: _Hit, score: float, anchor_name: str, parsed: ParsedAddress, scope: Scope) -> Candidate:
@@ -506,8 +519,10 @@ def _between(n: int, low, high, road) -> tuple[tuple[float, float], bool] | None
     if low_n is None and high_n is None:
         return None
     if low_n is None or high_n is None or low_n == high_n:
-        known = low_xy if low_n is not None else high_xy
-        return tuple(known), low_n == high_n and low_n is not None
+        known_n, known = (low_n, low_xy) if low_n is not None else (high_n, high_xy)
+        if abs(n - known_n) > _MAX_EXTRAPOLATION:
+            return None
+        return tuple(known), low_n == high_n
     t = (n - low_n) / (high_n - low_n)
     line = _line_near(road, low_xy, high_xy)
     if line is None:

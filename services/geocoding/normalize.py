@@ -242,8 +242,8 @@ def canonical_house_number(text: str) -> str:
     """
     number = normalize_house_numbers(convert_numerals(clean(text)))
     if not number.endswith("号"):
-        number += "号"
-    number = normalize_house_numbers(number)
+        # A numeral converts only next to its unit word: 九十九 -> 九十九号 -> 99号.
+        number = normalize_house_numbers(convert_numerals(number + "号"))
     match = _CANONICAL_NUMBER.fullmatch(number)
     return match.group(1) if match else ""
 

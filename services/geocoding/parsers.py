@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from functools import lru_cache
 
 from django.db import connection
 from psycopg import sql
 
 from .build import current_revision
+from .keys import without_prefix
 from .models import Level, NameForm
 from .parser import Parser
-from .reference import admin_names
+from .reference import admin_names, place_prefixes
 from .scope import Scope
 
-__all__ = ["parser_for"]
+__all__ = ["parser_for", "strip_places"]
 
 _CACHE_SIZE = 8  # scopes that differ: anonymous, government, a few departments
 _cache: OrderedDict[tuple, Parser] = OrderedDict()
@@ -59,3 +61,16 @@ def _build(scope: Scope) -> Parser:
             for level, key in cur.fetchall():
                 names[_KINDS[Level(level)]].append(key)
     return Parser(admin_names=admin_names(), **names)
+
+
+def strip_places(key: str, shortest: int = 2) -> str:
+    """A name key without the divisions written before it: 杨舍镇人民中路 -> 人民中路.
+
+    At least ``shortest`` characters are left, or nothing is stripped.
+    """
+    return without_prefix(key, _place_prefixes(current_revision()), shortest)
+
+
+@lru_cache(maxsize=2)
+def _place_prefixes(revision: int) -> tuple[str, ...]:
+    return place_prefixes(admin_names())

@@ -14,7 +14,7 @@ from django.db import transaction
 from .divisions import AdminLevel, AdminName, zhangjiagang_divisions
 from .models import Division
 
-__all__ = ["admin_names", "import_divisions"]
+__all__ = ["admin_names", "import_divisions", "place_prefixes"]
 
 
 def admin_names() -> tuple[AdminName, ...]:
@@ -24,6 +24,21 @@ def admin_names() -> tuple[AdminName, ...]:
         AdminName(name, AdminLevel(level), code, parent or "") for name, level, code, parent in rows
     )
     return names or zhangjiagang_divisions()
+
+
+def place_prefixes(names: Iterable[AdminName]) -> tuple[str, ...]:
+    """Every written form of a town or anything above it, longest first.
+
+    These are what people put before a name (张家港市第一人民医院) or leave out.
+    """
+    forms = {
+        form
+        for name in names
+        if name.level <= AdminLevel.TOWN
+        for group in name.aliases()
+        for form in group
+    }
+    return tuple(sorted(forms, key=len, reverse=True))
 
 
 @transaction.atomic

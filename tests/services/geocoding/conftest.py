@@ -1,4 +1,5 @@
 import pytest
+from django.db import connections
 
 from services.geocoding.build import build_gazetteer
 from tests.services.geocoding.city import make_city
@@ -10,6 +11,7 @@ def city(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         layers = make_city()
         build_gazetteer()
+        connections["progress"].close()
     yield layers
     with django_db_blocker.unblock():
         for layer in layers.values():
@@ -17,3 +19,10 @@ def city(django_db_setup, django_db_blocker):
         from geoshare.access.models import Department
 
         Department.objects.filter(code__in=["gis", "police"]).delete()
+
+
+@pytest.fixture(autouse=True)
+def _close_progress_connection():
+    """Builds report progress on a second connection; close it so the test database can go."""
+    yield
+    connections["progress"].close()
