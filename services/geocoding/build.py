@@ -1,18 +1,21 @@
-"""Rebuild the gazetteer from the layers the field mappings name, in one transaction.
+"""Rebuild the gazetteer from the layers the field mappings name, all at once.
 
-Readers keep answering from the previous gazetteer until the rebuild commits; a
-failed rebuild changes nothing. Source rows are streamed from the layer tables and
-entries are written with COPY, so memory holds only the named entries (roads,
-compounds, POIs, divisions) and the numbered ones implied by others.
+Entries are written to shadow tables and swapped in when complete (``_tables``):
+searches keep answering from the previous gazetteer meanwhile, and a failed rebuild
+changes nothing. Source rows are streamed from the layer tables and entries written
+with COPY, so memory holds only the named entries (roads, compounds, POIs, divisions)
+and the numbered ones implied by others.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import time
 import uuid
 from collections import Counter
+from functools import lru_cache
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -25,6 +28,7 @@ from geoshare.errors import GeoshareError
 from layers import storage
 from layers.models import JobStatus
 
+from . import _tables
 from .address import ParsedAddress
 from .divisions import AdminLevel, AdminName, parent_chain
 from .keys import Form, stored_forms, variants, without_prefix
@@ -56,6 +60,15 @@ _ENTRY_COLUMNS = (
 )
 _NAME_COLUMNS = ("entry_id", "level", "form", "key", "variants", "initials", "pinyin")
 _KIND_OF_LEVEL = {Level.ROAD: "road", Level.COMPOUND: "compound", Level.POI: "poi"}
+_PLACES = tuple(
+    (level, level.field) for level in (AdminLevel.DISTRICT, AdminLevel.TOWN, AdminLevel.COMMUNITY)
+)
+
+
+# Registers repeat the same road names, numbers and division names row after row:
+# each distinct text is normalised once per process.
+_key = lru_cache(maxsize=200_000)(lambda text: normalize(text).replace(" ", ""))
+_house_number = lru_cache(maxsize=200_000)(canonical_house_number)
 
 
 class GazetteerBusyError(GeoshareError):
@@ -72,6 +85,7 @@ def current_revision() -> int:
         return cur.fetchone()[0]
 
 
+@lru_cache(maxsize=100_000)
 def canonical_part(value: str, part: str) -> str:
     """A building, unit or room number as the parser writes it; ``""`` if it is none.
 
@@ -88,37 +102,57 @@ def canonical_part(value: str, part: str) -> str:
 def build_gazetteer(build: GazetteerBuild | None = None) -> GazetteerBuild:
     """Rebuild every entry from the enabled mappings; returns the finished build record.
 
-    Raises ``GazetteerBusyError`` if another rebuild is running. Any failure rolls the
-    whole rebuild back and is recorded on ``build`` before it propagates.
+    The new gazetteer is written and indexed in shadow tables and swapped in at once,
+    together with the build's new revision. Raises ``GazetteerBusyError`` if another
+    rebuild is running; any failure leaves the gazetteer as it was and is recorded on
+    ``build`` before it propagates.
     """
     build = build or GazetteerBuild.objects.create()
     builds = GazetteerBuild.objects.filter(pk=build.pk)
     builds.update(status=JobStatus.RUNNING, started=timezone.now(), progress=0, message="")
-    # Progress is written on a second connection: the rebuild's own transaction keeps
-    # everything it writes invisible until it commits.
+    # On a second connection, so that a caller's transaction does not hide the progress.
     progress = GazetteerBuild.objects.using("progress").filter(pk=build.pk)
     try:
-        with transaction.atomic():
-            with connection.cursor() as cur:
-                cur.execute("SELECT pg_try_advisory_xact_lock(%s)", [_LOCK_KEY])
-                if not cur.fetchone()[0]:
-                    raise GazetteerBusyError("another gazetteer rebuild is running; try again later")
-            report = _Builder(lambda share: progress.update(progress=round(100 * share, 1))).run()
-            # In the same transaction as the entries, so that the new revision and the new
-            # entries become visible together.
-            builds.update(
-                status=JobStatus.DONE, progress=100, finished=timezone.now(),
-                counts=report.counts, skipped=report.skipped, message=report.summary(),
-            )
+        with _exclusive():
+            _tables.create_shadows()
+            try:
+                started = time.monotonic()
+                report = _Builder(lambda share: progress.update(progress=round(99 * share, 1))).run()
+                written = time.monotonic()
+                _tables.index_shadows()
+                log.info(
+                    "gazetteer rows written in %.1f s, indexed in %.1f s",
+                    written - started, time.monotonic() - written,
+                )
+                with transaction.atomic():
+                    _tables.swap()
+                    builds.update(
+                        status=JobStatus.DONE, progress=100, finished=timezone.now(),
+                        counts=report.counts, skipped=report.skipped, message=report.summary(),
+                    )
+            except BaseException:
+                _tables.drop_shadows()
+                raise
     except Exception as e:
         message = e.message if isinstance(e, GeoshareError) else f"rebuild failed: {e}"
         builds.update(status=JobStatus.FAILED, finished=timezone.now(), message=message[:2000])
         raise
-    with connection.cursor() as cur:
-        cur.execute("ANALYZE geocoding_entry")
-        cur.execute("ANALYZE geocoding_name")
     build.refresh_from_db()
     return build
+
+
+@contextlib.contextmanager
+def _exclusive():
+    """One rebuild at a time, across processes and machines."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_try_advisory_lock(%s)", [_LOCK_KEY])
+        if not cur.fetchone()[0]:
+            raise GazetteerBusyError("another gazetteer rebuild is running; try again later")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_unlock(%s)", [_LOCK_KEY])
 
 
 @dataclass
@@ -177,11 +211,18 @@ class _Admin:
         self.prefixes = place_prefixes(names)
         self.areas: dict[Level, list[tuple[str, object]]] = {}
         self._trees: dict[Level, shapely.STRtree] = {}
+        self._canonical: dict[tuple, str] = {}
+        self._chains: dict[tuple, dict] = {}
 
     def canonical(self, written: str, level: AdminLevel) -> str:
-        written = normalize(written).replace(" ", "")
         if not written:
             return ""
+        key = (written, level)
+        if key not in self._canonical:
+            self._canonical[key] = self._find_canonical(_key(written), level)
+        return self._canonical[key]
+
+    def _find_canonical(self, written: str, level: AdminLevel) -> str:
         for admin in self.parser.divisions(written):
             if admin.level == level:
                 return admin.canonical
@@ -189,9 +230,11 @@ class _Admin:
 
     def chain(self, parts: dict[str, str]) -> dict[str, str]:
         """Province, city and district above the deepest division named in ``parts``."""
-        parsed = ParsedAddress(**{k: v for k, v in parts.items() if v})
-        completed = self.parser.complete_admin(parsed)
-        return {f: getattr(completed, f) for f in ("province", "city", "district")}
+        key = tuple(sorted((k, v) for k, v in parts.items() if v))
+        if key not in self._chains:
+            completed = self.parser.complete_admin(ParsedAddress(**dict(key)))
+            self._chains[key] = {f: getattr(completed, f) for f in ("province", "city", "district")}
+        return self._chains[key]
 
     def add_area(self, level: Level, name: str, geometry) -> None:
         self.areas.setdefault(level, []).append((name, geometry))
@@ -206,6 +249,18 @@ class _Admin:
             tree = self._trees[level] = shapely.STRtree([geometry for _, geometry in areas])
         hits = tree.query(shapely.Point(x, y), predicate="intersects")
         return areas[min(hits)][0] if len(hits) else ""
+
+    def locate_many(self, xs: list[float], ys: list[float], level: Level) -> list[str] | None:
+        """``locate`` for many points at once; ``None`` when there are no areas of ``level``."""
+        areas = self.areas.get(level)
+        if not areas:
+            return None
+        self.locate(xs[0], ys[0], level)  # builds the tree
+        points, found = self._trees[level].query(shapely.points(xs, ys), predicate="intersects")
+        names = [""] * len(xs)
+        for point, area in sorted(zip(points.tolist(), found.tolist()), reverse=True):
+            names[point] = areas[area][0]  # the first area listed wins, as in locate()
+        return names
 
 
 class _Builder:
@@ -223,6 +278,7 @@ class _Builder:
         self.rows_total = 1
         self.last_report = 0.0
         self.pending: list[tuple] = []
+        self.prefixes: dict[tuple, str] = {}
         self.handlers = {
             Target.DIVISION: self._division, Target.ROAD: self._road,
             Target.COMPOUND: self._compound, Target.POI: self._poi, Target.ADDRESS: self._address,
@@ -232,8 +288,6 @@ class _Builder:
 
     def run(self) -> _Report:
         with connection.cursor() as cur:
-            cur.execute("DELETE FROM geocoding_name")
-            cur.execute("DELETE FROM geocoding_entry")
             cur.execute("SELECT nextval(pg_get_serial_sequence('geocoding_entry', 'id'))")
             self.next_id = cur.fetchone()[0]
         mappings = list(
@@ -245,9 +299,10 @@ class _Builder:
             self._read(mapping)
         self._finish()
         with connection.cursor() as cur:
+            # Entry ids keep growing from one gazetteer to the next.
             cur.execute(
-                "SELECT setval(pg_get_serial_sequence('geocoding_entry', 'id'), %s)",
-                [self.next_id],
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
+                [_tables.shadow("geocoding_entry"), self.next_id],
             )
         self.report.counts = {Level(level).api_name: n for level, n in sorted(self.counts.items())}
         return self.report
@@ -275,17 +330,36 @@ class _Builder:
             table=storage.table(layer.table_name),
         )
         handle = self.handlers[mapping.target]
-        connection.ensure_connection()
-        with connection.connection.cursor(name=f"gazetteer_{uuid.uuid4().hex}") as cur:
+        # A server-side cursor (inside a transaction) streams the layer with bounded memory.
+        with transaction.atomic(), connection.connection.cursor(
+            name=f"gazetteer_{uuid.uuid4().hex}"
+        ) as cur:
             cur.execute(statement)
             while rows := cur.fetchmany(_FETCH):
-                for fid, *values, x, y, wkb in rows:
+                located = self._locate(mapping, rows)
+                for n, (fid, *values, x, y, wkb) in enumerate(rows):
                     row = dict(zip(roles, (v.strip() for v in values)))
+                    for field_name, names in located.items():
+                        row.setdefault(field_name, names[n])
                     geometry = shapely.from_wkb(wkb) if wkb is not None else None
                     handle(mapping, fid, row, x, y, geometry)
                 self.rows_done += len(rows)
                 self._flush()
                 self._progress()
+
+    def _locate(self, mapping: FieldMapping, rows: list) -> dict[str, list[str]]:
+        """Divisions of a batch's rows by where they lie, for the levels no column gives."""
+        if mapping.target == Target.DIVISION:
+            return {}  # its areas are still being read; rows are placed one by one
+        xs = [row[-3] for row in rows]
+        ys = [row[-2] for row in rows]
+        located = {}
+        for level in (AdminLevel.DISTRICT, AdminLevel.TOWN, AdminLevel.COMMUNITY):
+            if not getattr(mapping, f"{level.field}_field"):
+                names = self.admin.locate_many(xs, ys, Level(int(level)))
+                if names is not None:
+                    located[level.field] = names
+        return located
 
     def _progress(self) -> None:
         now = time.monotonic()
@@ -306,14 +380,18 @@ class _Builder:
     # -- divisions above an entry -----------------------------------------------------------
 
     def _place(self, entry: _Entry, row: dict, below: AdminLevel = AdminLevel.COMMUNITY) -> None:
-        """Fill district, town and community (down to ``below``) from columns or the areas."""
-        for level in (AdminLevel.DISTRICT, AdminLevel.TOWN, AdminLevel.COMMUNITY):
-            if level > below or getattr(entry, level.field):
+        """Fill district, town and community (down to ``below``) from columns or the areas.
+
+        Rows of most layers arrive with the areas they lie in already looked up
+        (``_locate``); division rows are placed one by one.
+        """
+        for level, field_name in _PLACES:
+            if level > below or getattr(entry, field_name):
                 continue
-            value = self.admin.canonical(row.get(level.field, ""), level)
-            if not value:
+            value = self.admin.canonical(row.get(field_name, ""), level)
+            if not value and field_name not in row:
                 value = self.admin.locate(entry.x, entry.y, Level(int(level)))
-            setattr(entry, level.field, value)
+            setattr(entry, field_name, value)
         if not entry.district:
             entry.district = self.admin.chain({"town": entry.town})["district"]
 
@@ -328,11 +406,9 @@ class _Builder:
             written[level.field] = entry.name
             return standard_address(ParsedAddress(**{**self.admin.chain(written), **written}))
         is_village_address = not (entry.road or entry.compound or entry.level == Level.POI)
-        return standard_address(
+        community = entry.community if is_village_address else ""
+        return self._prefix(entry.district, entry.town, community) + standard_address(
             ParsedAddress(
-                **self.admin.chain({"district": entry.district, "town": entry.town}),
-                town=entry.town,
-                community=entry.community if is_village_address else "",
                 road=entry.road,
                 number=entry.number if entry.road else "",
                 compound=entry.compound,
@@ -343,11 +419,20 @@ class _Builder:
             )
         )
 
+    def _prefix(self, district: str, town: str, community: str) -> str:
+        """The standard address of the divisions down to ``community``, cached."""
+        key = (district, town, community)
+        if key not in self.prefixes:
+            chain = self.admin.chain({"district": district, "town": town})
+            parts = ParsedAddress(**chain, town=town, community=community)
+            self.prefixes[key] = standard_address(parts)
+        return self.prefixes[key]
+
     # -- one handler per target -------------------------------------------------------------
 
     def _division(self, mapping, fid, row, x, y, geometry) -> None:
         code = re.sub(r"\D", "", row.get("code", ""))
-        written = normalize(row.get("name", "")).replace(" ", "")
+        written = _key(row.get("name", ""))
         known = self.admin.by_code.get(code) if code else None
         if known is None and written:
             found = self.admin.parser.divisions(written)
@@ -373,7 +458,7 @@ class _Builder:
         self.named[entry.id] = entry
 
     def _road(self, mapping, fid, row, x, y, geometry) -> None:
-        name = normalize(row.get("name", "")).replace(" ", "")
+        name = _key(row.get("name", ""))
         if not name:
             self._skip(mapping, fid, "road without a name")
             return
@@ -392,7 +477,7 @@ class _Builder:
         self._register(self.roads, road)
 
     def _compound(self, mapping, fid, row, x, y, geometry) -> None:
-        name = normalize(row.get("name", "")).replace(" ", "")
+        name = _key(row.get("name", ""))
         if not name:
             self._skip(mapping, fid, "compound without a name")
             return
@@ -404,23 +489,23 @@ class _Builder:
         self._register(self.compounds, entry)
 
     def _poi(self, mapping, fid, row, x, y, geometry) -> None:
-        name = normalize(row.get("name", "")).replace(" ", "")
+        name = _key(row.get("name", ""))
         if not name:
             self._skip(mapping, fid, "POI without a name")
             return
         entry = self._new(mapping, fid, Level.POI, x, y, name=name, category=row.get("category", "")[:60])
         self._place(entry, row)
         entry.names = _other_names(row)
-        entry.road = normalize(row.get("road", "")).replace(" ", "")
+        entry.road = _key(row.get("road", ""))
         if entry.road and row.get("number"):
             entry.number = canonical_house_number(row["number"])
         self.named[entry.id] = entry
 
     def _address(self, mapping, fid, row, x, y, geometry) -> None:
-        road = normalize(row.get("road", "")).replace(" ", "")
-        compound = normalize(row.get("compound", "")).replace(" ", "")
+        road = _key(row.get("road", ""))
+        compound = _key(row.get("compound", ""))
         written_number = row.get("number", "")
-        number = canonical_house_number(written_number) if written_number else ""
+        number = _house_number(written_number) if written_number else ""
         if written_number and not number:
             self._skip(mapping, fid, f"{written_number[:40]!r} is not a house number")
             return
@@ -534,8 +619,9 @@ class _Builder:
     def _flush(self) -> None:
         if not self.pending:
             return
-        statement = sql.SQL("COPY geocoding_entry ({}) FROM STDIN").format(
-            sql.SQL(", ").join(map(sql.Identifier, _ENTRY_COLUMNS))
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(_tables.shadow("geocoding_entry")),
+            sql.SQL(", ").join(map(sql.Identifier, _ENTRY_COLUMNS)),
         )
         with connection.cursor() as cur, cur.cursor.copy(statement) as copy:
             for row in self.pending:
@@ -549,8 +635,9 @@ class _Builder:
                 entry.x, entry.y = entry.sum_x / entry.children, entry.sum_y / entry.children
             self._write(entry)
         self._flush()
-        statement = sql.SQL("COPY geocoding_name ({}) FROM STDIN").format(
-            sql.SQL(", ").join(map(sql.Identifier, _NAME_COLUMNS))
+        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(_tables.shadow("geocoding_name")),
+            sql.SQL(", ").join(map(sql.Identifier, _NAME_COLUMNS)),
         )
         with connection.cursor() as cur, cur.cursor.copy(statement) as copy:
             for entry in self.named.values():

@@ -206,15 +206,20 @@ class Entry(models.Model):
 
     # Deleting a mapping (or its layer) deletes its entries in one statement (signals.py):
     # the ORM's cascade would load a million rows first.
+    # The composite indexes below serve every look-up, so the keys get none of their own:
+    # each index costs seconds per million rows at every rebuild.
     mapping = models.ForeignKey(
-        FieldMapping, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+        FieldMapping, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False,
+        db_index=False,
     )
-    layer = models.ForeignKey(Layer, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    layer = models.ForeignKey(
+        Layer, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
     fid = models.BigIntegerField(null=True, blank=True)
     level = models.PositiveSmallIntegerField(choices=Level.choices)
     anchor = models.ForeignKey(
         "self", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+",
-        db_constraint=False,
+        db_constraint=False, db_index=False,
     )
     name = models.CharField(max_length=200, blank=True)
     category = models.CharField(max_length=60, blank=True)
@@ -228,8 +233,8 @@ class Entry(models.Model):
     town = models.CharField(max_length=100, blank=True)
     community = models.CharField(max_length=100, blank=True)
     address = models.CharField(max_length=300)
-    point = models.PointField(srid=4490)
-    geom = models.GeometryField(srid=4490, null=True, blank=True)
+    point = models.PointField(srid=4490, spatial_index=False)  # partial indexes below
+    geom = models.GeometryField(srid=4490, null=True, blank=True, spatial_index=False)
     weight = models.IntegerField(default=0)
 
     class Meta:

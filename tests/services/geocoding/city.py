@@ -32,8 +32,8 @@ def building_xy(building: int) -> tuple[float, float]:
 
 def make_city() -> dict:
     """Create the layers and mappings; returns the layers by role."""
-    dept = department("gis", "自然资源和规划局")
-    police = department("police", "公安局")
+    dept = department("t-gis", "测试规划局")
+    police = department("t-police", "测试公安局")
     layers = {}
     layers["divisions"] = vector_layer(
         "t_divisions", [YANGSHE, TANGQIAO],

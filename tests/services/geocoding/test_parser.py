@@ -13,6 +13,7 @@ from services.geocoding import (
     Parser,
     parse,
 )
+from services.geocoding.divisions import zhangjiagang_divisions
 from services.geocoding.parser import MAX_LENGTH, default_parser
 
 
@@ -640,6 +641,20 @@ def test_known_names_help_segmentation():
     assert parts(roads.parse("北二环88号")) == {"road": "北二环", "number": "88"}
     pois = Parser(poi_names=["沙洲湖"])
     assert parts(pois.parse("沙洲湖人民路")) == {"poi": "沙洲湖", "road": "人民路"}
+
+
+def test_a_town_short_name_glued_before_a_known_compound_is_the_town():
+    assert parts(default_parser().parse("杨舍梁丰花园5幢")) == {
+        "compound": "杨舍梁丰花园", "building": "5",
+    }
+    informed = Parser(admin_names=zhangjiagang_divisions(), compound_names=["梁丰花园"])
+    assert parts(informed.parse("杨舍梁丰花园5幢")) == {
+        "town": "杨舍镇", "compound": "梁丰花园", "building": "5",
+    }
+
+
+def test_a_suffix_character_after_a_bare_number_belongs_to_it():
+    assert parts(parse("港城大道12甲")) == {"road": "港城大道", "number": "12甲"}
 
 
 def test_unknown_names_parse_from_their_suffixes_without_a_gazetteer():

@@ -36,7 +36,7 @@ def test_rooms_of_an_internal_layer_do_not_answer_anonymous_callers(city):
 
 
 def test_the_owning_department_gets_the_room(city):
-    assert levels(ROOM, member("police"))[0] == "room"
+    assert levels(ROOM, member("t-police"))[0] == "room"
 
 
 def test_another_department_sees_only_what_its_row_filter_lets_through(city):
