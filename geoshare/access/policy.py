@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from geoshare.access.models import Role, Tier
 from geoshare.errors import LayerNotFoundError
 
-__all__ = ["Action", "Principal", "Grant", "visible_layers", "grant_for", "max_tier"]
+__all__ = ["Action", "Principal", "Grant", "visible_layers", "grant_for", "grants_for", "max_tier"]
 
 
 class Action(enum.Enum):
@@ -163,8 +163,6 @@ def visible_layers(principal: Principal, action: Action = Action.VIEW) -> QueryS
 
 def grant_for(principal: Principal, layer_name: str, action: Action = Action.VIEW) -> Grant:
     """Terms of access to one layer. Raises ``LayerNotFoundError`` as for an unknown name."""
-    from geoshare.access.grants import combine
-
     layer = (
         visible_layers(principal, action)
         .select_related("department")
@@ -173,14 +171,45 @@ def grant_for(principal: Principal, layer_name: str, action: Action = Action.VIE
     )
     if layer is None:
         raise LayerNotFoundError(layer_name)
+    return _grant(principal, layer, action, None)
+
+
+def grants_for(principal: Principal, layers: QuerySet | None = None,
+               action: Action = Action.VIEW) -> list[Grant]:
+    """Terms of access to each of ``layers`` (default: all) the principal may use.
+
+    The layers it may not use are left out, as ``grant_for`` would refuse them. Two
+    queries however many layers: for services that answer from many layers at once.
+    """
+    visible = visible_layers(principal, action).select_related("department")
+    if layers is not None:
+        visible = visible.filter(pk__in=layers.values("pk"))
+    visible = list(visible)
+    restricted = [layer for layer in visible if not _unrestricted(principal, layer, action)]
+    by_layer: dict[int, list] = {}
+    if restricted:
+        terms = _applicable_grants(principal, action).filter(layer__in=restricted)
+        for grant in terms:
+            by_layer.setdefault(grant.layer_id, []).append(grant)
+    return [_grant(principal, layer, action, by_layer.get(layer.pk, [])) for layer in visible]
+
+
+def _unrestricted(principal: Principal, layer, action: Action) -> bool:
     readable = action in (Action.VIEW, Action.DOWNLOAD)
-    if (
+    return (
         _is_platform_admin(principal)
         or (readable and (layer.tier == Tier.PUBLIC or (layer.tier == Tier.EGOV and not principal.is_anonymous)))
         or (layer.department_id == principal.department_id and _owns(principal, action))
-    ):
-        return Grant(layer=layer, action=action)
-    row_filter, row_filter_text, hidden, area = combine(
-        _applicable_grants(principal, action).filter(layer=layer), layer
     )
+
+
+def _grant(principal: Principal, layer, action: Action, grants) -> Grant:
+    """The Grant for a visible layer; ``grants``: its applicable grants, if already read."""
+    from geoshare.access.grants import combine
+
+    if _unrestricted(principal, layer, action):
+        return Grant(layer=layer, action=action)
+    if grants is None:
+        grants = _applicable_grants(principal, action).filter(layer=layer)
+    row_filter, row_filter_text, hidden, area = combine(grants, layer)
     return Grant(layer, action, row_filter, hidden, area, row_filter_text)

@@ -14,6 +14,7 @@ from psycopg import sql
 
 from geoshare.access import policy
 from layers.features import feature_source
+from layers.models import Layer
 
 from .models import FieldMapping
 
@@ -64,20 +65,19 @@ class Scope:
 
 def scope_for(principal: policy.Principal) -> Scope:
     """The scope of ``principal`` over the layers the gazetteer is built from."""
-    mapped = FieldMapping.objects.values("layer_id")
-    layers = policy.visible_layers(principal).filter(pk__in=mapped).order_by("pk")
+    mapped = Layer.objects.filter(pk__in=FieldMapping.objects.values("layer_id"))
     names, whole, restricted, key_parts = {}, [], [], []
-    for layer in layers:
-        grant = policy.grant_for(principal, layer.name)
+    for grant in sorted(policy.grants_for(principal, mapped), key=lambda g: g.layer.pk):
+        layer = grant.layer
         names[layer.pk] = layer.name
         key_parts.append(f"{layer.pk}:{grant.cache_key}")
         if grant.is_unrestricted:
             whole.append(layer.pk)
             continue
-        source = feature_source(grant.layer)
         area = None
         if grant.area_limit is not None:
             area = bytes(grant.area_limit.transform(4490, clone=True).ewkb)
-        restricted.append(_Restricted(layer.pk, source.restricted_table(grant, columns=[]), area))
+        features = feature_source(layer).restricted_table(grant, columns=[])
+        restricted.append(_Restricted(layer.pk, features, area))
     key = hashlib.sha256(",".join(key_parts).encode()).hexdigest()[:24]
     return Scope(names, tuple(whole), tuple(restricted), key)
