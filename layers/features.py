@@ -189,6 +189,8 @@ class PostGISFeatureSource:
             return sql.SQL("ST_AsBinary({})").format(geometry)
         if output.format == "geojson":
             return sql.SQL("ST_AsGeoJSON({}, {})").format(geometry, precision)
+        if output.format == "wkt":
+            return sql.SQL("ST_AsText({}, {})").format(geometry, precision)
         if output.format in ("gml2", "gml3"):
             version = sql.Literal(2 if output.format == "gml2" else 3)
             options = sql.Literal(int(output.gml_options))
