@@ -37,7 +37,8 @@ __all__ = ["OPERATIONS"]
 
 LOOKAHEAD = 1000  # rows read before the response starts
 GEOMETRY_NAMES = ("geom", "geometry", "the_geom", "shape")
-_FILE_FORMATS = ("shapezip", "gpkg")
+# Files to keep are downloads in the policy's terms; GML and GeoJSON feed a client's view.
+_DOWNLOADS = ("shapezip", "gpkg", "csv")
 _XML = "application/xml; charset=UTF-8"
 
 
@@ -95,7 +96,7 @@ def describe_feature_type(request) -> HttpResponse:
 def get_feature(request):
     params = get_feature_params(request)
     key = params.output_format.key
-    action = Action.DOWNLOAD if key in _FILE_FORMATS else Action.VIEW
+    action = Action.DOWNLOAD if key in _DOWNLOADS else Action.VIEW
     plans = [_plan(request, query, action, params.by_id) for query in params.queries]
     if key == "csv" and len(plans) > 1:
         raise InvalidParameterError("outputFormat text/csv carries one feature type; ask for one",

@@ -51,3 +51,24 @@ def test_ogr2ogr_round_trip_into_a_geopackage(client_layers, ows_url, tmp_path):
     meta, _, geometry, values = pyogrio.raw.read(target, layer="geoshare:parcels")
     assert meta["crs"] == "EPSG:4549" and list(values[list(meta["fields"]).index("code")])[0] == "地块0"
     assert shapely.from_wkb(geometry[0]).normalize().equals_exact(shapely.MultiPolygon([PARCELS[0]]).normalize(), 1e-3)
+
+
+def test_a_token_in_the_url_reaches_every_request_gdal_makes(client_layers, ows_url):
+    from django.contrib.auth.models import User
+
+    from geoshare.access import tokens
+    from geoshare.access.models import Profile, Tier
+    from tests.factories import department, vector_layer
+
+    plans = vector_layer("plans", PARCELS[:2], {"code": ["规划1", "规划2"]}, srid=4549,
+                         tier=Tier.INTERNAL, dept=department("ghj", "规划局"))
+    try:
+        planner = User.objects.create_user("planner")
+        Profile.objects.create(user=planner, department=department("ghj"))
+        secret, _ = tokens.issue(planner, "gdal")
+        assert "geoshare:plans" not in run("ogrinfo", "-ro", f"WFS:{ows_url}")
+        # GDAL calls the DescribeFeatureType and GetFeature hrefs the capabilities advertise.
+        output = run("ogrinfo", "-ro", "-al", f"WFS:{ows_url}?token={secret}", "geoshare:plans")
+        assert gml_ids(output) == ["plans.1", "plans.2"] and "code (String) = 规划2" in output
+    finally:
+        plans.delete()

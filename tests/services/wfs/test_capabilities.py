@@ -35,9 +35,16 @@ def test_feature_types_carry_crs_and_lon_lat_bounds(client, wfs_layers):
 
 
 def test_advertised_hrefs_carry_the_token(client, wfs_layers):
-    root = xml(client.get(CAPS + "&token=abc123"))
+    from geoshare.access import tokens
+
+    admin = User.objects.create_superuser("gis", "gis@example.org", "pw")
+    secret, _ = tokens.issue(admin, "qgis")
+    root = xml(client.get(CAPS + f"&token={secret}"))
+    assert "geoshare:secret_plans" in type_names(root)
     hrefs = [e.get(f"{{{NS['xlink']}}}href") for e in root.iter() if e.get(f"{{{NS['xlink']}}}href")]
-    assert hrefs and all("token=abc123" in h for h in hrefs)
+    assert hrefs and all(f"token={secret}" in h for h in hrefs)
+    page = xml(client.get(f"/ows?SERVICE=WFS&REQUEST=GetFeature&TYPENAMES=geoshare:schools&COUNT=5&token={secret}"))
+    assert f"token={secret}" in page.get("next")
 
 
 def test_filter_capabilities_and_paging_constraints(client, wfs_layers):
