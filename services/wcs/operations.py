@@ -11,7 +11,7 @@ import math
 
 from django.http import HttpResponse
 
-from geoshare.access import policy
+from geoshare.access import audit, policy
 from geoshare.access.policy import Action
 from geoshare.errors import InvalidParameterError, LayerNotFoundError
 from geoshare.geo import BBox, Crs
@@ -77,6 +77,7 @@ def get_coverage(request) -> HttpResponse:
             width, height = scaled_size(params.scaling, (width, height), output)
         size = (1 if _is_slice(x) else width, 1 if _is_slice(y) else height)
     array = source.read(dataclasses.replace(subset, size=size), grant)
+    audit.note(request.http, items=array.width * array.height)
     body = encoders.encode(array, params.format)
     filename = f"{layer.name}.{encoders.EXTENSIONS[params.format]}"
     if params.multipart:
@@ -185,5 +186,6 @@ def _get_coverage_10(request) -> HttpResponse:
     subset = CoverageSubset(bbox=bbox, out_srid=output.epsg, size=size, bands=params.bands,
                             resampling=params.resampling, clip=False)
     array = coverage_source(layer).read(subset, grant)
+    audit.note(request.http, items=array.width * array.height)
     return _file(encoders.encode(array, params.format), params.format,
                  f"{layer.name}.{encoders.EXTENSIONS[params.format]}")

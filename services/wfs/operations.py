@@ -1,9 +1,10 @@
 """WFS operations: parameters (params.py) -> access policy -> feature engine -> encoder.
 
-GML, GeoJSON and CSV stream from the engine's server-side cursor. Before the response starts,
-the first rows are read (so a failing query still becomes an exception report) and, if the
-query ended within them, they also give numberReturned without a count query; otherwise one
-count(*) gives numberMatched. Shapefile and GeoPackage are written to a scratch file first.
+Before the response starts, the first ``LOOKAHEAD`` rows are read in one round trip (so a
+failing query still becomes an exception report). If the answer ends within them, they are
+all of it and give numberReturned without a count query; otherwise one count(*) gives
+numberMatched and the rest streams from the engine's server-side cursor. Shapefile and
+GeoPackage are written to a scratch file first.
 """
 
 from __future__ import annotations
@@ -11,12 +12,11 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import json
-from collections.abc import Iterator
-from itertools import chain, islice
+from itertools import chain
 
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 
-from geoshare.access import policy
+from geoshare.access import audit, policy
 from geoshare.access.policy import Action
 from geoshare.errors import (
     FeatureNotFoundError, InvalidParameterError, LayerNotFoundError, UnknownPropertyError,
@@ -63,8 +63,15 @@ class _Plan:
         return self.source.count(self.where, self.grant)
 
     def features(self, geometry: GeometryOutput, limit: int | None, offset: int):
-        query = dataclasses.replace(self.where, geometry=geometry, limit=limit, offset=offset)
-        return self.source.features(query, self.grant)
+        """The features streamed from a server-side cursor."""
+        return self.source.features(self._query(geometry, limit, offset), self.grant)
+
+    def fetch(self, geometry: GeometryOutput, limit: int, offset: int) -> list:
+        """At most ``limit`` features read at once (one round trip)."""
+        return self.source.fetch(self._query(geometry, limit, offset), self.grant)
+
+    def _query(self, geometry: GeometryOutput, limit: int | None, offset: int) -> FeatureQuery:
+        return dataclasses.replace(self.where, geometry=geometry, limit=limit, offset=offset)
 
     def part(self, features) -> Part:
         return Part(self.layer, self.fields, features, self.srs, self.yx, self.geometry)
@@ -104,11 +111,15 @@ def get_feature(request):
     if key == "shapezip":
         for plan in plans:
             files.check_shapefile(plan.layer)
+    # The audit trail learns the layers a POSTed document or a stored query named.
+    audit.note(request.http, service="WFS", operation=request.operation,
+               layers=[plan.layer.name for plan in plans])
     if params.hits:
         return _hits(request, params, sum(plan.count() for plan in plans))
     if params.by_id:
-        return _feature_by_id(plans[0], params)
+        return _feature_by_id(request, plans[0], params)
     collection = _collection(request, plans, params, lambda plan: _geometry_output(key, plan))
+    audit.note(request.http, items=collection.number_returned)
     if key in ("gml32", "gml311"):
         body = gml.feature_collection(collection, params.version, key == "gml32",
                                       _schema_url(request, plans))
@@ -154,6 +165,8 @@ def get_property_value(request):
             lambda p: gml.geometry_output(p.layer.name, p.srs, p.yx, True) if p.geometry
             else GeometryOutput("none"),
         )
+    audit.note(request.http, service="WFS", operation=request.operation,
+               layers=[plan.layer.name], items=collection.number_returned)
     body = gml.value_collection(collection.parts[0], reference, collection)
     return StreamingHttpResponse(body, content_type=gml.CONTENT_TYPE_32)
 
@@ -250,21 +263,20 @@ def _collection(request, plans: list[_Plan], params: GetFeatureParams, output) -
     start = params.start_index
     if len(plans) == 1:
         plan = plans[0]
-        rest = plan.features(output(plan), limit + 1, start)
-        head = list(islice(rest, LOOKAHEAD))
-        if len(head) < LOOKAHEAD:
-            rest.close()
+        head = plan.fetch(output(plan), min(limit + 1, LOOKAHEAD), start)
+        if len(head) < LOOKAHEAD or len(head) > limit:  # the whole answer, and whether more follow
             has_more = len(head) > limit
             head = head[:limit]
             returned = len(head)
             exact = not has_more and (returned > 0 or start == 0)
             matched = start + returned if exact else plan.count()
             parts = [plan.part(iter(head))]
-        else:
+        else:  # a large answer: count it, and stream what follows the first rows
             matched = plan.count()
             returned = max(0, min(limit, matched - start))
             has_more = matched > start + limit
-            parts = [plan.part(_limited(head, rest, limit))]
+            rest = plan.features(output(plan), limit - len(head), start + len(head))
+            parts = [plan.part(chain(head, rest))]
     else:
         counts = [plan.count() for plan in plans]
         matched = sum(counts)
@@ -282,13 +294,6 @@ def _collection(request, plans: list[_Plan], params: GetFeatureParams, output) -
     return Collection(parts, matched, returned, _now(), next_url, previous_url)
 
 
-def _limited(head: list, rest, limit: int) -> Iterator:
-    try:
-        yield from islice(chain(head, rest), limit)
-    finally:
-        rest.close()
-
-
 def _hits(request, params: GetFeatureParams, matched: int) -> HttpResponse:
     if params.output_format.key == "geojson":
         body = json.dumps({"type": "FeatureCollection", "features": [], "numberMatched": matched,
@@ -302,11 +307,12 @@ def _hits(request, params: GetFeatureParams, matched: int) -> HttpResponse:
     return HttpResponse(gml.hits(matched, params.version, _now()), content_type=content_type)
 
 
-def _feature_by_id(plan: _Plan, params: GetFeatureParams):
+def _feature_by_id(request, plan: _Plan, params: GetFeatureParams):
     key = params.output_format.key
-    features = list(plan.features(_geometry_output(key, plan), 1, 0))
+    features = plan.fetch(_geometry_output(key, plan), 1, 0)
     if not features:
         raise FeatureNotFoundError(f"no feature {plan.query.resource_ids[0][:80]!r}", "ID")
+    audit.note(request.http, items=1)
     part = plan.part(iter(features))
     if key in ("gml32", "gml311"):
         content_type = gml.CONTENT_TYPE_32 if key == "gml32" else gml.CONTENT_TYPE_311

@@ -181,3 +181,11 @@ def test_wcs_1_0_errors_use_its_codes(client, coverages):
     response = client.get(WCS10 + "&REQUEST=GetCoverage&COVERAGE=dem&CRS=EPSG:4549&FORMAT=ECW"
                                   "&WIDTH=3&HEIGHT=3&BBOX=540100,3529800,540400,3530000")
     assert exception_report(response)[:2] == ("InvalidFormat", "FORMAT")
+
+
+def test_the_audit_trail_counts_pixels(client, coverages):
+    from geoshare.access.models import AuditRecord
+
+    client.get(COVERAGE + "dem&SUBSET=E(540100,540300)&SUBSET=N(3529800,3529900)")
+    record = AuditRecord.objects.latest("pk")
+    assert (record.service, record.layers, record.items) == ("WCS", ["dem"], 200)

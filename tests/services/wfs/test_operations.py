@@ -252,3 +252,13 @@ def test_stored_queries_are_listed_and_described(client, wfs_layers):
     assert "geoshare:schools" in returned and "geoshare:secret_plans" not in returned
     root = xml(client.get("/ows?SERVICE=WFS&REQUEST=DescribeStoredQueries"))
     assert root.find("wfs:StoredQueryDescription/wfs:Parameter", NS).get("name") == "ID"
+
+
+def test_the_audit_trail_learns_layers_and_counts(client, wfs_layers):
+    from geoshare.access.models import AuditRecord
+
+    document = f"""<wfs:GetFeature service="WFS" version="2.0.0" count="3" xmlns:wfs="{NS['wfs']}">
+      <wfs:Query typeNames="geoshare:roads"/></wfs:GetFeature>"""
+    body(client.post("/ows", document.encode(), content_type="application/xml"))
+    record = AuditRecord.objects.latest("pk")
+    assert (record.service, record.operation, record.layers, record.items) == ("WFS", "GetFeature", ["roads"], 3)
