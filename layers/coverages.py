@@ -204,6 +204,9 @@ def to_geotiff(array: CoverageArray) -> bytes:
         "driver": "GTiff", "width": array.width, "height": array.height, "count": data.shape[0],
         "dtype": data.dtype, "crs": f"EPSG:{array.srid}", "transform": array.transform,
         "compress": "deflate", "tiled": array.width >= 256 and array.height >= 256,
+        # Level 1 with a predictor: a third of the time of level 6, and (DEMs most of all)
+        # smaller, because the predictor leaves deflate small differences to pack.
+        "zlevel": 1, "predictor": 3 if data.dtype.kind == "f" else 2,
     }
     if array.nodata is not None:
         profile["nodata"] = array.nodata

@@ -7,10 +7,12 @@ import math
 import re
 from collections.abc import Callable
 
-__all__ = ["xml_text", "lexical", "XSD_TYPES"]
+__all__ = ["xml_text", "lexical", "xml_lexical", "XSD_TYPES"]
 
 # XML 1.0 cannot carry these; stored text may hold them (imported from old DBF files).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Anything in text that needs work: most values have none and pass with one search.
+_SPECIAL = re.compile('[&<>"\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
 
 # PostgreSQL type of a column -> XML Schema type of its property.
 XSD_TYPES = {
@@ -23,8 +25,9 @@ XSD_TYPES = {
 
 def xml_text(value: str) -> str:
     """``value`` escaped for XML element content and attribute values in double quotes."""
-    if _NOT_XML.search(value):
-        value = _NOT_XML.sub("", value)
+    if not _SPECIAL.search(value):
+        return value
+    value = _NOT_XML.sub("", value)
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
@@ -58,3 +61,14 @@ _LEXICAL: dict[str, Callable[[object], str]] = {
 def lexical(pg_type: str) -> Callable[[object], str]:
     """The function writing a non-null value of a column of ``pg_type`` as unescaped text."""
     return _LEXICAL.get(XSD_TYPES.get(pg_type, "string"), str)
+
+
+def _escaped_text(value) -> str:
+    return xml_text(str(value))
+
+
+def xml_lexical(pg_type: str) -> Callable[[object], str]:
+    """Like ``lexical``, but the text is ready for XML: only strings can need escaping."""
+    if XSD_TYPES.get(pg_type, "string") == "string":
+        return _escaped_text
+    return lexical(pg_type)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from geoshare.geo import Crs, is_geographic
 from layers.sources import Feature, GeometryOutput
 from services.wfs.encoders._stream import chunked
-from services.wfs.encoders._values import lexical, xml_text
+from services.wfs.encoders._values import xml_lexical, xml_text
 from services.wfs.encoders.collection import Collection, Part
 from services.wfs.fes import GML, GML32
 from services.wfs.params import NAMESPACE, PREFIX, WFS11, WFS20, srs_name
@@ -126,11 +126,11 @@ def _values(part: Part, value_reference: str, collection: Collection):
             if feature.geometry is not None:
                 yield f"<wfs:member>{writer.geometry(feature)}</wfs:member>\n"
     else:
-        write = lexical(next(f.type for f in part.fields if f.name == value_reference))
+        write = xml_lexical(next(f.type for f in part.fields if f.name == value_reference))
         for feature in part.features:
             value = feature.properties.get(value_reference)
             if value is not None:
-                yield f"<wfs:member>{xml_text(write(value))}</wfs:member>\n"
+                yield f"<wfs:member>{write(value)}</wfs:member>\n"
     yield "</wfs:ValueCollection>\n"
 
 
@@ -144,7 +144,7 @@ class _FeatureWriter:
         self.geometry_open = f"<{PREFIX}:{GEOMETRY_PROPERTY}>" if part.geometry else None
         self.geometry_close = f"</{PREFIX}:{GEOMETRY_PROPERTY}>"
         self.fields = [
-            (f.name, f"<{PREFIX}:{f.name}>", f"</{PREFIX}:{f.name}>", lexical(f.type))
+            (f.name, f"<{PREFIX}:{f.name}>", f"</{PREFIX}:{f.name}>", xml_lexical(f.type))
             for f in part.fields
         ]
         self.id_prefix = f"{name}.geom." if gml32 else None
@@ -160,7 +160,7 @@ class _FeatureWriter:
         for name, open_tag, close_tag, write in self.fields:
             value = properties.get(name)
             if value is not None:
-                pieces += [open_tag, xml_text(write(value)), close_tag]
+                pieces += [open_tag, write(value), close_tag]
         pieces.append(self.close)
         return "".join(pieces)
 

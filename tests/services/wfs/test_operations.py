@@ -262,3 +262,13 @@ def test_the_audit_trail_learns_layers_and_counts(client, wfs_layers):
     body(client.post("/ows", document.encode(), content_type="application/xml"))
     record = AuditRecord.objects.latest("pk")
     assert (record.service, record.operation, record.layers, record.items) == ("WFS", "GetFeature", ["roads"], 3)
+
+
+def test_markup_and_control_characters_in_values_stay_well_formed(client, wfs_layers):
+    from tests.factories import vector_layer
+
+    vector_layer("odd_names", [shapely.Point(120.5, 31.9)], {"name": ['<b>"A&B"</b>\x01 x']})
+    root = xml(client.get(f"{WFS}&TYPENAMES=geoshare:odd_names"))
+    assert root.findtext(".//geoshare:name", namespaces=NS) == '<b>"A&B"</b> x'
+    values = xml(client.get("/ows?SERVICE=WFS&REQUEST=GetPropertyValue&TYPENAMES=geoshare:odd_names&VALUEREFERENCE=name"))
+    assert values.findtext("wfs:member", namespaces=NS) == '<b>"A&B"</b> x'
