@@ -12,7 +12,8 @@ mended here, node by node, before their handlers see it:
   are left in no CRS at all; gml:Envelope/gml:Box as operands are not read;
 - PropertyIsLike reads FES 2.0's escapeChar only after failing on FES 1.0's escape, and
   matchCase="false" on PropertyIsEqualTo/NotEqualTo is ignored;
-- ogc:Distance's units attribute (Filter 1.1) is a KeyError;
+- ogc:Distance's units attribute (Filter 1.1) is a KeyError, and pygml reads
+  gml:coordinates with its coordinate and tuple separators swapped;
 - malformed input surfaces as TypeError/KeyError/IndexError instead of a parse error.
 """
 
@@ -193,6 +194,7 @@ class _Mended:
         bare = copy.deepcopy(node)
         for element in bare.iter():
             element.attrib.pop("srsName", None)  # pygml would flip by its own rule
+        _positions_for_coordinates(bare, qname.namespace)
         geojson = (parse_v32 if qname.namespace == GML32 else parse_pre_v32)(bare)
         geojson.pop("crs", None)
         if self.context.wire_yx(crs):
@@ -238,6 +240,20 @@ class _Fes11(_Mended, FES11Parser):
 # would drop the comparison and logical handlers of their common base: keep theirs whole.
 for _mended, _theirs in ((_Fes20, FES20Parser), (_Fes11, FES11Parser)):
     _mended.tag_map, _mended.namespace_map = _theirs.tag_map, _theirs.namespace_map
+
+
+def _positions_for_coordinates(root, namespace: str) -> None:
+    """gml:coordinates rewritten as gml:pos/gml:posList: pygml swaps its cs and ts."""
+    for element in list(root.iter(f"{{{namespace}}}coordinates")):
+        cs, ts = element.get("cs", ","), element.get("ts", " ")
+        decimal = element.get("decimal", ".")
+        tuples = [t for t in (element.text or "").strip().split(ts) if t]
+        numbers = " ".join(v.replace(decimal, ".") for t in tuples for v in t.split(cs))
+        parent = element.getparent()
+        tag = "pos" if etree.QName(parent).localname == "Point" else "posList"
+        replacement = etree.Element(f"{{{namespace}}}{tag}")
+        replacement.text = numbers
+        parent.replace(element, replacement)
 
 
 def _ids_predicate(ids: list[int]):
