@@ -9,7 +9,6 @@ import pytest
 from django.contrib.gis.geos import GEOSGeometry
 from rasterio.io import MemoryFile
 
-from geoshare.access import policy
 from tests.services.ogc import NS, exception_report, xml
 from tests.services.wcs.conftest import dem_values, ortho_values
 
@@ -126,19 +125,27 @@ def test_multipart_holds_the_description_then_the_file(client, coverages):
         assert np.array_equal(ds.read(1), dem_values()[0:10, 0:10])
 
 
-def test_area_limit_masks_coverages(client, coverages, monkeypatch):
-    real = policy.grant_for
-    area = GEOSGeometry("MULTIPOLYGON(((540000 3530000, 540500 3530000, 540500 3529200, 540000 3529200, "
-                        "540000 3530000)))", srid=4549)
+def test_a_grants_area_limit_masks_the_coverage(client, coverages, settings, tmp_path):
+    from django.contrib.auth.models import User
 
-    def grant_for(principal, name, action=policy.Action.VIEW):
-        grant = real(principal, name, action)
-        return policy.Grant(grant.layer, action, area_limit=area)
+    from geoshare.access.models import LayerGrant, Profile, Tier
+    from tests.factories import department, raster_layer
+    from tests.services.wcs.conftest import DEM_TRANSFORM
 
-    monkeypatch.setattr(policy, "grant_for", grant_for)
-    with raster(client.get(COVERAGE + "dem")) as ds:
+    settings.RASTER_DIR = tmp_path
+    owned = raster_layer("zoned_dem", dem_values()[None], DEM_TRANSFORM, srid=4549, nodata=-9999.0,
+                         tier=Tier.INTERNAL, dept=department("zrzy", "自然资源和规划局"))
+    west_half = GEOSGeometry("MULTIPOLYGON(((540000 3530000, 540500 3530000, 540500 3529200, "
+                             "540000 3529200, 540000 3530000)))", srid=4549)
+    west_half.transform(4490)
+    LayerGrant.objects.create(layer=owned, department=department("ghj"), area_limit=west_half)
+    planner = User.objects.create_user("planner")
+    Profile.objects.create(user=planner, department=department("ghj"))
+    assert client.get(COVERAGE + "zoned_dem").status_code == 404
+    client.force_login(planner)
+    with raster(client.get(COVERAGE + "zoned_dem")) as ds:
         data = ds.read(1)
-        assert (data[:, :50] == dem_values()[:, :50]).all() and (data[:, 50:] == -9999).all()
+    assert (data[:, :48] == dem_values()[:, :48]).all() and (data[:, 52:] == -9999).all()
 
 
 # -- WCS 1.0.0, as QGIS's own WCS provider speaks it --------------------------------------------
