@@ -45,14 +45,25 @@ def capabilities_20(layers, endpoints: Endpoints) -> bytes:
         return f"{{{WCS20}}}{name}"
 
     root = etree.Element(
-        w("Capabilities"), version="2.0.1",
-        nsmap={"wcs": WCS20, "ows": _OWS20, "xlink": XLINK, "xsi": _XSI, "crs": _CRS_EXT,
-               "int": _INT_EXT},
+        w("Capabilities"),
+        version="2.0.1",
+        nsmap={
+            "wcs": WCS20,
+            "ows": _OWS20,
+            "xlink": XLINK,
+            "xsi": _XSI,
+            "crs": _CRS_EXT,
+            "int": _INT_EXT,
+        },
     )
     root.set(f"{{{_XSI}}}schemaLocation", f"{WCS20} http://schemas.opengis.net/wcs/2.0/wcsAll.xsd")
     identification = sub(root, o("ServiceIdentification"))
     sub(identification, o("Title"), _("geoshare coverage service"))
-    sub(identification, o("Abstract"), _("Rasters (DEM, orthophoto) of the city geospatial sharing platform as WCS."))
+    sub(
+        identification,
+        o("Abstract"),
+        _("Rasters (DEM, orthophoto) of the city geospatial sharing platform as WCS."),
+    )
     sub(identification, o("ServiceType"), "OGC WCS", codeSpace="OGC")
     for version in ("2.0.1", "1.0.0"):
         sub(identification, o("ServiceTypeVersion"), version)
@@ -72,8 +83,11 @@ def capabilities_20(layers, endpoints: Endpoints) -> bytes:
     extension = sub(service_metadata, w("Extension"))
     interpolation = sub(extension, f"{{{_INT_EXT}}}InterpolationMetadata")
     for name in INTERPOLATIONS:
-        sub(interpolation, f"{{{_INT_EXT}}}InterpolationSupported",
-            f"http://www.opengis.net/def/interpolation/OGC/1/{name}")
+        sub(
+            interpolation,
+            f"{{{_INT_EXT}}}InterpolationSupported",
+            f"http://www.opengis.net/def/interpolation/OGC/1/{name}",
+        )
     crs_metadata = sub(extension, f"{{{_CRS_EXT}}}CrsMetadata")
     native = sorted({layer.srid for layer in layers} - set(OFFERED_SRIDS))
     for srid in (*OFFERED_SRIDS, *native):
@@ -98,10 +112,15 @@ def capabilities_10(layers, endpoints: Endpoints) -> bytes:
     def w(name: str) -> str:
         return f"{{{WCS10}}}{name}"
 
-    root = etree.Element(w("WCS_Capabilities"), version="1.0.0",
-                         nsmap={None: WCS10, "gml": GML, "xlink": XLINK})
+    root = etree.Element(
+        w("WCS_Capabilities"), version="1.0.0", nsmap={None: WCS10, "gml": GML, "xlink": XLINK}
+    )
     service = sub(root, w("Service"))
-    sub(service, w("description"), _("Rasters (DEM, orthophoto) of the city geospatial sharing platform as WCS."))
+    sub(
+        service,
+        w("description"),
+        _("Rasters (DEM, orthophoto) of the city geospatial sharing platform as WCS."),
+    )
     sub(service, w("name"), "WCS")
     sub(service, w("label"), _("geoshare coverage service"))
     sub(service, w("fees"), "NONE")

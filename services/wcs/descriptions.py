@@ -14,8 +14,19 @@ from geoshare.geo import OFFERED_SRIDS, Crs
 from services.wcs.params import WCS10, WCS20, crs_axes, grid_axes
 
 __all__ = [
-    "Grid", "layer_grid", "coverage_descriptions", "result_coverage", "coverage_description_10",
-    "lon_lat_envelope", "GML32", "GML", "GMLCOV", "SWE", "XLINK", "sub", "wgs84_bounds",
+    "Grid",
+    "layer_grid",
+    "coverage_descriptions",
+    "result_coverage",
+    "coverage_description_10",
+    "lon_lat_envelope",
+    "GML32",
+    "GML",
+    "GMLCOV",
+    "SWE",
+    "XLINK",
+    "sub",
+    "wgs84_bounds",
 ]
 
 GML32 = "http://www.opengis.net/gml/3.2"
@@ -41,7 +52,9 @@ class Grid:
 def layer_grid(layer) -> Grid:
     info = layer.raster_info
     crs = Crs(layer.srid, f"EPSG:{layer.srid}", True)
-    return Grid(crs, tuple(layer.native_bbox), info["width"], info["height"], Affine(*info["transform"]))
+    return Grid(
+        crs, tuple(layer.native_bbox), info["width"], info["height"], Affine(*info["transform"])
+    )
 
 
 def sub(parent, tag: str, text: str | None = None, **attributes):
@@ -71,10 +84,19 @@ def _pair(x: float, y: float, crs: Crs) -> str:
 def coverage_descriptions(layers) -> bytes:
     root = etree.Element(
         f"{{{WCS20}}}CoverageDescriptions",
-        nsmap={"wcs": WCS20, "gml": GML32, "gmlcov": GMLCOV, "swe": SWE, "xlink": XLINK, "xsi": _XSI},
+        nsmap={
+            "wcs": WCS20,
+            "gml": GML32,
+            "gmlcov": GMLCOV,
+            "swe": SWE,
+            "xlink": XLINK,
+            "xsi": _XSI,
+        },
     )
-    root.set(f"{{{_XSI}}}schemaLocation",
-             f"{WCS20} http://schemas.opengis.net/wcs/2.0/wcsDescribeCoverage.xsd")
+    root.set(
+        f"{{{_XSI}}}schemaLocation",
+        f"{WCS20} http://schemas.opengis.net/wcs/2.0/wcsDescribeCoverage.xsd",
+    )
     for layer in layers:
         description = sub(root, f"{{{WCS20}}}CoverageDescription", **{_g("id"): layer.name})
         grid = layer_grid(layer)
@@ -89,20 +111,27 @@ def coverage_descriptions(layers) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-def result_coverage(name: str, grid: Grid, band_names, dtype, nodata, href: str,
-                    media_type: str) -> bytes:
+def result_coverage(
+    name: str, grid: Grid, band_names, dtype, nodata, href: str, media_type: str
+) -> bytes:
     """The gmlcov:RectifiedGridCoverage of a GetCoverage result whose range set is a file part."""
     root = etree.Element(
         f"{{{GMLCOV}}}RectifiedGridCoverage",
-        nsmap={"gml": GML32, "gmlcov": GMLCOV, "swe": SWE, "xlink": XLINK}, **{_g("id"): name},
+        nsmap={"gml": GML32, "gmlcov": GMLCOV, "swe": SWE, "xlink": XLINK},
+        **{_g("id"): name},
     )
     _bounded_by(root, grid)
     _domain_set(root, grid, name)
     range_set = sub(sub(root, _g("rangeSet")), _g("File"))
-    sub(range_set, _g("rangeParameters"), **{
-        f"{{{XLINK}}}href": href, f"{{{XLINK}}}arcrole": "fileReference",
-        f"{{{XLINK}}}role": "http://www.opengis.net/spec/WCS_coverage-encoding_geotiff/1.0/",
-    })
+    sub(
+        range_set,
+        _g("rangeParameters"),
+        **{
+            f"{{{XLINK}}}href": href,
+            f"{{{XLINK}}}arcrole": "fileReference",
+            f"{{{XLINK}}}role": "http://www.opengis.net/spec/WCS_coverage-encoding_geotiff/1.0/",
+        },
+    )
     sub(range_set, _g("fileReference"), href)
     sub(range_set, _g("fileStructure"))
     sub(range_set, _g("mimeType"), media_type)
@@ -114,8 +143,11 @@ def _bounded_by(parent, grid: Grid) -> None:
     axes = crs_axes(grid.crs)
     minx, miny, maxx, maxy = grid.bounds
     envelope = sub(
-        sub(parent, _g("boundedBy")), _g("Envelope"), srsName=grid.crs.uri,
-        axisLabels=" ".join(a.label for a in axes), uomLabels=" ".join(a.uom for a in axes),
+        sub(parent, _g("boundedBy")),
+        _g("Envelope"),
+        srsName=grid.crs.uri,
+        axisLabels=" ".join(a.label for a in axes),
+        uomLabels=" ".join(a.uom for a in axes),
         srsDimension=2,
     )
     sub(envelope, _g("lowerCorner"), _pair(minx, miny, grid.crs))
@@ -123,16 +155,21 @@ def _bounded_by(parent, grid: Grid) -> None:
 
 
 def _domain_set(parent, grid: Grid, name: str) -> None:
-    rectified = sub(sub(parent, _g("domainSet")), _g("RectifiedGrid"),
-                    dimension=2, **{_g("id"): f"{name}-grid"})
+    rectified = sub(
+        sub(parent, _g("domainSet")), _g("RectifiedGrid"), dimension=2, **{_g("id"): f"{name}-grid"}
+    )
     envelope = sub(sub(rectified, _g("limits")), _g("GridEnvelope"))
     sub(envelope, _g("low"), "0 0")
     sub(envelope, _g("high"), f"{grid.width - 1} {grid.height - 1}")
     sub(rectified, _g("axisLabels"), " ".join(a.label for a in grid_axes(grid.crs)))
     t = grid.transform
     origin_x, origin_y = t @ (0.5, 0.5)  # the centre of the first cell
-    point = sub(sub(rectified, _g("origin")), _g("Point"), srsName=grid.crs.uri,
-                **{_g("id"): f"{name}-origin"})
+    point = sub(
+        sub(rectified, _g("origin")),
+        _g("Point"),
+        srsName=grid.crs.uri,
+        **{_g("id"): f"{name}-origin"},
+    )
     sub(point, _g("pos"), _pair(origin_x, origin_y, grid.crs))
     # One offset vector per grid axis, columns first; each in the CRS's axis order.
     sub(rectified, _g("offsetVector"), _pair(t.a, t.d, grid.crs), srsName=grid.crs.uri)
@@ -145,14 +182,20 @@ def _range_type(parent, band_names, dtypes, nodata) -> None:
         field = sub(record, f"{{{SWE}}}field", name=name)
         quantity = sub(field, f"{{{SWE}}}Quantity", definition=_DATA_TYPE + dtype)
         if nodata is not None:
-            nil = sub(sub(quantity, f"{{{SWE}}}nilValues"), f"{{{SWE}}}NilValue",
-                      reason="http://www.opengis.net/def/nil/OGC/0/unknown")
+            nil = sub(
+                sub(quantity, f"{{{SWE}}}nilValues"),
+                f"{{{SWE}}}NilValue",
+                reason="http://www.opengis.net/def/nil/OGC/0/unknown",
+            )
             nil.text = _number(nodata)
         sub(quantity, f"{{{SWE}}}uom", code="1")
         interval = _interval(dtype)
         if interval:
-            sub(sub(sub(quantity, f"{{{SWE}}}constraint"), f"{{{SWE}}}AllowedValues"),
-                f"{{{SWE}}}interval", interval)
+            sub(
+                sub(sub(quantity, f"{{{SWE}}}constraint"), f"{{{SWE}}}AllowedValues"),
+                f"{{{SWE}}}interval",
+                interval,
+            )
 
 
 def _interval(dtype: str) -> str | None:
@@ -178,8 +221,9 @@ def coverage_description_10(layers) -> bytes:
     def g(name: str) -> str:
         return f"{{{GML}}}{name}"
 
-    root = etree.Element(w("CoverageDescription"), version="1.0.0",
-                         nsmap={None: WCS10, "gml": GML, "xlink": XLINK})
+    root = etree.Element(
+        w("CoverageDescription"), version="1.0.0", nsmap={None: WCS10, "gml": GML, "xlink": XLINK}
+    )
     for layer in layers:
         grid = layer_grid(layer)
         info = layer.raster_info

@@ -18,18 +18,34 @@ def encode(array: CoverageArray, media_type: str) -> bytes:
 def multipart(description: bytes, data: bytes, media_type: str, filename: str) -> tuple[str, bytes]:
     """(Content-Type, body): the GML coverage first, then the file its rangeSet points to."""
     crlf = b"\r\n"
-    body = b"".join([
-        f"--{_BOUNDARY}".encode(), crlf,
-        b"Content-Type: application/gml+xml", crlf,
-        b"Content-ID: <coverage.gml>", crlf, crlf,
-        description, crlf,
-        f"--{_BOUNDARY}".encode(), crlf,
-        f"Content-Type: {media_type}".encode(), crlf,
-        f"Content-ID: <{filename}>".encode(), crlf,
-        f'Content-Disposition: inline; filename="{filename}"'.encode(), crlf, crlf,
-        data, crlf,
-        f"--{_BOUNDARY}--".encode(), crlf,
-    ])
-    content_type = (f'multipart/related; boundary="{_BOUNDARY}"; type="application/gml+xml"; '
-                    f'start="<coverage.gml>"')
+    body = b"".join(
+        [
+            f"--{_BOUNDARY}".encode(),
+            crlf,
+            b"Content-Type: application/gml+xml",
+            crlf,
+            b"Content-ID: <coverage.gml>",
+            crlf,
+            crlf,
+            description,
+            crlf,
+            f"--{_BOUNDARY}".encode(),
+            crlf,
+            f"Content-Type: {media_type}".encode(),
+            crlf,
+            f"Content-ID: <{filename}>".encode(),
+            crlf,
+            f'Content-Disposition: inline; filename="{filename}"'.encode(),
+            crlf,
+            crlf,
+            data,
+            crlf,
+            f"--{_BOUNDARY}--".encode(),
+            crlf,
+        ]
+    )
+    content_type = (
+        f'multipart/related; boundary="{_BOUNDARY}"; type="application/gml+xml"; '
+        f'start="<coverage.gml>"'
+    )
     return content_type, body

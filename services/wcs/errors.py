@@ -2,15 +2,26 @@
 table; WCS 1.0.0 (OGC 03-065r6) renames a few of them and answers every one with 400."""
 
 from geoshare.errors import (
-    InvalidParameterError, LayerNotFoundError, MissingParameterError, UnsupportedCRSError,
+    InvalidParameterError,
+    LayerNotFoundError,
+    MissingParameterError,
+    UnsupportedCRSError,
 )
 from layers.coverages import SubsetOutsideError
 from services.ows.dispatch import OperationNotSupportedError, VersionNegotiationError
 
 __all__ = [
-    "CODES", "CODES_100", "InvalidAxisLabelError", "InvalidSubsettingError",
-    "InvalidScaleFactorError", "InvalidExtentError", "ScalingAxisUndefinedError",
-    "NoSuchFieldError", "InterpolationNotSupportedError", "SubsettingCrsError", "OutputCrsError",
+    "CODES",
+    "CODES_100",
+    "InvalidAxisLabelError",
+    "InvalidSubsettingError",
+    "InvalidScaleFactorError",
+    "InvalidExtentError",
+    "ScalingAxisUndefinedError",
+    "NoSuchFieldError",
+    "InterpolationNotSupportedError",
+    "SubsettingCrsError",
+    "OutputCrsError",
     "UnsupportedFormatError",
 ]
 

@@ -22,8 +22,14 @@ from services.wcs import capabilities as caps
 from services.wcs import descriptions, encoders
 from services.wcs.errors import OutputCrsError, SubsettingCrsError
 from services.wcs.params import (
-    AxisSubset, axis_subsets, bands, coverage_ids, get_coverage_10_params, get_coverage_params,
-    resolve_crs, scaled_size,
+    AxisSubset,
+    axis_subsets,
+    bands,
+    coverage_ids,
+    get_coverage_10_params,
+    get_coverage_params,
+    resolve_crs,
+    scaled_size,
 )
 
 __all__ = ["OPERATIONS"]
@@ -44,8 +50,11 @@ def describe_coverage(request) -> HttpResponse:
         layers = [_grant(request, i, "coverageId").layer for i in coverage_ids(request.kvp)]
         return HttpResponse(descriptions.coverage_descriptions(layers), content_type=_XML)
     names = [n for n in request.kvp.list("COVERAGE") if n]
-    layers = ([_grant(request, n, "COVERAGE").layer for n in names] if names
-              else list(_coverages(request)))
+    layers = (
+        [_grant(request, n, "COVERAGE").layer for n in names]
+        if names
+        else list(_coverages(request))
+    )
     return HttpResponse(descriptions.coverage_description_10(layers), content_type=_XML)
 
 
@@ -57,18 +66,21 @@ def get_coverage(request) -> HttpResponse:
     layer = grant.layer
     source = coverage_source(layer)
     native = Crs(layer.srid, f"EPSG:{layer.srid}", True)
-    subsetting = resolve_crs(params.subsetting_crs, layer.srid, "subsettingCrs", SubsettingCrsError) or native
+    subsetting = (
+        resolve_crs(params.subsetting_crs, layer.srid, "subsettingCrs", SubsettingCrsError)
+        or native
+    )
     # CRS extension req. 10: without outputCrs the result is in the subsetting CRS.
     output = resolve_crs(params.output_crs, layer.srid, "outputCrs", OutputCrsError) or subsetting
     x, y = axis_subsets(params.subsets, subsetting)
     subset = CoverageSubset(
-        out_srid=output.epsg, bands=bands(params.range_subset, layer.raster_info["band_names"]),
+        out_srid=output.epsg,
+        bands=bands(params.range_subset, layer.raster_info["band_names"]),
         resampling=params.resampling,
     )
     on_stored_grid = subsetting.epsg == output.epsg == layer.srid and params.scaling is None
     if x or y:
-        bbox = (_snapped(layer, x, y) if on_stored_grid
-                else _bbox(source, x, y, subsetting))
+        bbox = _snapped(layer, x, y) if on_stored_grid else _bbox(source, x, y, subsetting)
         subset = dataclasses.replace(subset, bbox=bbox)
     size = None
     if params.scaling is not None or _is_slice(x) or _is_slice(y):
@@ -83,8 +95,13 @@ def get_coverage(request) -> HttpResponse:
     if params.multipart:
         grid = descriptions.Grid(output, array.bounds, array.width, array.height, array.transform)
         gml = descriptions.result_coverage(
-            layer.name, grid, array.band_names, array.data.dtype, array.nodata,
-            f"cid:{filename}", params.format,
+            layer.name,
+            grid,
+            array.band_names,
+            array.data.dtype,
+            array.nodata,
+            f"cid:{filename}",
+            params.format,
         )
         content_type, body = encoders.multipart(gml, body, params.format, filename)
         return HttpResponse(body, content_type=content_type)
@@ -130,8 +147,12 @@ def _bbox(source, x: AxisSubset | None, y: AxisSubset | None, crs: Crs) -> BBox:
         elif subset.point is not None:
             ranges.append((subset.point - size / 2, subset.point + size / 2))
         else:
-            ranges.append((low if subset.low is None else subset.low,
-                           high if subset.high is None else subset.high))
+            ranges.append(
+                (
+                    low if subset.low is None else subset.low,
+                    high if subset.high is None else subset.high,
+                )
+            )
     (minx, maxx), (miny, maxy) = ranges
     return BBox(minx, miny, maxx, maxy, crs.epsg)
 
@@ -177,15 +198,26 @@ def _get_coverage_10(request) -> HttpResponse:
     size = params.size
     if size is None:
         box = bbox.transformed(output.epsg)
-        size = (max(1, math.ceil(box.width / params.resolution[0])),
-                max(1, math.ceil(box.height / params.resolution[1])))
+        size = (
+            max(1, math.ceil(box.width / params.resolution[0])),
+            max(1, math.ceil(box.height / params.resolution[1])),
+        )
     count = layer.raster_info["count"]
     if params.bands and not all(1 <= b <= count for b in params.bands):
         raise InvalidParameterError(f"BAND must list numbers from 1 to {count}", "BAND")
     # WCS 1.0.0 answers exactly the box asked for: what lies outside the coverage is nodata.
-    subset = CoverageSubset(bbox=bbox, out_srid=output.epsg, size=size, bands=params.bands,
-                            resampling=params.resampling, clip=False)
+    subset = CoverageSubset(
+        bbox=bbox,
+        out_srid=output.epsg,
+        size=size,
+        bands=params.bands,
+        resampling=params.resampling,
+        clip=False,
+    )
     array = coverage_source(layer).read(subset, grant)
     audit.note(request.http, items=array.width * array.height)
-    return _file(encoders.encode(array, params.format), params.format,
-                 f"{layer.name}.{encoders.EXTENSIONS[params.format]}")
+    return _file(
+        encoders.encode(array, params.format),
+        params.format,
+        f"{layer.name}.{encoders.EXTENSIONS[params.format]}",
+    )

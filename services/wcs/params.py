@@ -17,15 +17,34 @@ from geoshare.errors import InvalidParameterError, MissingParameterError, Unsupp
 from geoshare.geo import OFFERED_SRIDS, Crs, is_geographic, parse_crs
 from services.ows.crs import parse_bbox_values
 from services.wcs.errors import (
-    InterpolationNotSupportedError, InvalidAxisLabelError, InvalidExtentError,
-    InvalidScaleFactorError, InvalidSubsettingError, NoSuchFieldError, ScalingAxisUndefinedError,
+    InterpolationNotSupportedError,
+    InvalidAxisLabelError,
+    InvalidExtentError,
+    InvalidScaleFactorError,
+    InvalidSubsettingError,
+    NoSuchFieldError,
+    ScalingAxisUndefinedError,
     UnsupportedFormatError,
 )
 
 __all__ = [
-    "WCS20", "WCS10", "Axis", "crs_axes", "grid_axes", "AxisSubset", "Scaling",
-    "GetCoverageParams", "GetCoverage10Params", "get_coverage_params", "get_coverage_10_params",
-    "coverage_ids", "axis_subsets", "scaled_size", "bands", "resolve_crs", "INTERPOLATIONS",
+    "WCS20",
+    "WCS10",
+    "Axis",
+    "crs_axes",
+    "grid_axes",
+    "AxisSubset",
+    "Scaling",
+    "GetCoverageParams",
+    "GetCoverage10Params",
+    "get_coverage_params",
+    "get_coverage_10_params",
+    "coverage_ids",
+    "axis_subsets",
+    "scaled_size",
+    "bands",
+    "resolve_crs",
+    "INTERPOLATIONS",
     "FORMATS",
 ]
 
@@ -33,13 +52,29 @@ WCS20 = "http://www.opengis.net/wcs/2.0"
 WCS10 = "http://www.opengis.net/wcs"
 _INTERPOLATION_URI = "http://www.opengis.net/def/interpolation/OGC/1/"
 # OGC interpolation names -> the coverage engine's resampling.
-INTERPOLATIONS = {"nearest-neighbor": "nearest", "linear": "bilinear", "cubic": "cubic",
-                  "lost-area": "average"}
-_INTERPOLATION_ALIASES = {"nearest": "nearest", "nearest neighbor": "nearest",
-                          "bilinear": "bilinear", "bicubic": "cubic", "average": "average"}
+INTERPOLATIONS = {
+    "nearest-neighbor": "nearest",
+    "linear": "bilinear",
+    "cubic": "cubic",
+    "lost-area": "average",
+}
+_INTERPOLATION_ALIASES = {
+    "nearest": "nearest",
+    "nearest neighbor": "nearest",
+    "bilinear": "bilinear",
+    "bicubic": "cubic",
+    "average": "average",
+}
 # Media type -> accepted spellings (WCS 1.0.0 clients say GeoTIFF).
 FORMATS = {
-    "image/tiff": ("image/tiff", "image/geotiff", "geotiff", "gtiff", "tiff", "image/tiff;application=geotiff"),
+    "image/tiff": (
+        "image/tiff",
+        "image/geotiff",
+        "geotiff",
+        "gtiff",
+        "tiff",
+        "image/tiff;application=geotiff",
+    ),
     "image/png": ("image/png", "png"),
 }
 _SUBSET = re.compile(r"^\s*([^,(\s]+)\s*(?:,\s*([^(]+?))?\s*\((.*)\)\s*$")
@@ -147,9 +182,14 @@ def get_coverage_params(kvp) -> GetCoverageParams:
                 subsetting_crs = crs_text
             subsets.append((label, subset))
     return GetCoverageParams(
-        coverage_id=ids[0], subsets=tuple(subsets), subsetting_crs=subsetting_crs,
-        output_crs=kvp.get("OUTPUTCRS"), scaling=_scaling(kvp), range_subset=_range_subset(kvp.get("RANGESUBSET")),
-        format=_format(kvp.get("FORMAT"), "format"), multipart=_multipart(kvp.get("MEDIATYPE")),
+        coverage_id=ids[0],
+        subsets=tuple(subsets),
+        subsetting_crs=subsetting_crs,
+        output_crs=kvp.get("OUTPUTCRS"),
+        scaling=_scaling(kvp),
+        range_subset=_range_subset(kvp.get("RANGESUBSET")),
+        format=_format(kvp.get("FORMAT"), "format"),
+        multipart=_multipart(kvp.get("MEDIATYPE")),
         resampling=_interpolation(kvp.get("INTERPOLATION")),
     )
 
@@ -189,14 +229,20 @@ def scaled_size(scaling: Scaling, native: tuple[int, int], crs: Crs) -> tuple[in
             )
         values[axis.x] = numbers
     if scaling.kind == "axes":
-        return (_divided(width, values[True][0]) if True in values else width,
-                _divided(height, values[False][0]) if False in values else height)
+        return (
+            _divided(width, values[True][0]) if True in values else width,
+            _divided(height, values[False][0]) if False in values else height,
+        )
     if scaling.kind == "size":
-        return (int(values[True][0]) if True in values else width,
-                int(values[False][0]) if False in values else height)
+        return (
+            int(values[True][0]) if True in values else width,
+            int(values[False][0]) if False in values else height,
+        )
     # extent: grid coordinates low:high, both inclusive, as in a gml:GridEnvelope
-    return (int(values[True][1] - values[True][0] + 1) if True in values else width,
-            int(values[False][1] - values[False][0] + 1) if False in values else height)
+    return (
+        int(values[True][1] - values[True][0] + 1) if True in values else width,
+        int(values[False][1] - values[False][0] + 1) if False in values else height,
+    )
 
 
 def bands(range_subset: tuple[str, ...] | None, names: list[str]) -> tuple[int, ...] | None:
@@ -209,7 +255,9 @@ def bands(range_subset: tuple[str, ...] | None, names: list[str]) -> tuple[int, 
             first, _, last = item.partition(":")
             a, b = _band(first, names), _band(last, names)
             if a > b:
-                raise NoSuchFieldError(f"rangeSubset interval {item[:40]!r} runs backwards", "rangeSubset")
+                raise NoSuchFieldError(
+                    f"rangeSubset interval {item[:40]!r} runs backwards", "rangeSubset"
+                )
             chosen.extend(range(a, b + 1))
         else:
             chosen.append(_band(item, names))
@@ -269,9 +317,13 @@ def _coordinate(text: str, raw: str, allow_open: bool) -> float | None:
 
 
 def _scaling(kvp) -> Scaling | None:
-    given = [name for name in ("SCALEFACTOR", "SCALEAXES", "SCALESIZE", "SCALEEXTENT") if kvp.get(name)]
+    given = [
+        name for name in ("SCALEFACTOR", "SCALEAXES", "SCALESIZE", "SCALEEXTENT") if kvp.get(name)
+    ]
     if len(given) > 1:
-        raise InvalidParameterError(f"{' and '.join(given)} exclude each other; give one", given[1].lower())
+        raise InvalidParameterError(
+            f"{' and '.join(given)} exclude each other; give one", given[1].lower()
+        )
     if not given:
         return None
     name = given[0]
@@ -283,8 +335,9 @@ def _scaling(kvp) -> Scaling | None:
     for item in _split_axes(raw):
         match = _AXIS_VALUE.match(item)
         if not match:
-            raise InvalidParameterError(f"{name.lower()} items look like axis(value), got {item[:80]!r}",
-                                        name.lower())
+            raise InvalidParameterError(
+                f"{name.lower()} items look like axis(value), got {item[:80]!r}", name.lower()
+            )
         label, inner = match.group(1), match.group(2)
         if name == "SCALEAXES":
             per_axis.append((label, (_positive(inner, "scaleAxes", InvalidScaleFactorError),)))
@@ -294,7 +347,9 @@ def _scaling(kvp) -> Scaling | None:
             low, _, high = inner.partition(":")
             a, b = _integer(low, "scaleExtent"), _integer(high, "scaleExtent")
             if b < a or b - a + 1 > _MAX_SIZE:
-                raise InvalidExtentError(f"scaleExtent {item[:80]!r} must run from low to high", "scaleExtent")
+                raise InvalidExtentError(
+                    f"scaleExtent {item[:80]!r} must run from low to high", "scaleExtent"
+                )
             per_axis.append((label, (a, b)))
     return Scaling(name[5:].lower(), per_axis=tuple(per_axis))
 
@@ -317,13 +372,17 @@ def _integer(text: str, locator: str) -> int:
     try:
         return int(text.strip())
     except ValueError:
-        raise InvalidExtentError(f"{locator} must hold integers, got {text[:40]!r}", locator) from None
+        raise InvalidExtentError(
+            f"{locator} must hold integers, got {text[:40]!r}", locator
+        ) from None
 
 
 def _size(text: str, locator: str) -> int:
     value = _integer(text, locator)
     if not 1 <= value <= _MAX_SIZE:
-        raise InvalidParameterError(f"{locator} sizes must be from 1 to {_MAX_SIZE}, got {value}", locator)
+        raise InvalidParameterError(
+            f"{locator} sizes must be from 1 to {_MAX_SIZE}, got {value}", locator
+        )
     return value
 
 
@@ -345,7 +404,9 @@ def _multipart(raw: str | None) -> bool:
         return False
     if raw.strip().lower() == "multipart/related":
         return True
-    raise InvalidParameterError(f"mediaType must be multipart/related, got {raw[:80]!r}", "mediaType")
+    raise InvalidParameterError(
+        f"mediaType must be multipart/related, got {raw[:80]!r}", "mediaType"
+    )
 
 
 def _format(raw: str | None, locator: str, default: str = "image/tiff") -> str:
@@ -365,9 +426,11 @@ def _interpolation(raw: str | None) -> str:
         return "nearest"
     wanted = raw.strip()
     if wanted.startswith(_INTERPOLATION_URI):
-        resampling = INTERPOLATIONS.get(wanted[len(_INTERPOLATION_URI):])
+        resampling = INTERPOLATIONS.get(wanted[len(_INTERPOLATION_URI) :])
     else:
-        resampling = _INTERPOLATION_ALIASES.get(wanted.lower()) or INTERPOLATIONS.get(wanted.lower())
+        resampling = _INTERPOLATION_ALIASES.get(wanted.lower()) or INTERPOLATIONS.get(
+            wanted.lower()
+        )
     if resampling is None:
         raise InterpolationNotSupportedError(
             f"interpolation {raw[:80]!r} is not supported; use "
@@ -397,8 +460,10 @@ def get_coverage_10_params(kvp) -> GetCoverage10Params:
     bbox = parse_bbox_values(kvp.required("BBOX"), "BBOX", Crs(0, crs), wire_yx=False)
     size = resolution = None
     if kvp.get("WIDTH") or kvp.get("HEIGHT"):
-        size = (kvp.integer("WIDTH", minimum=1, maximum=_MAX_SIZE, required=True),
-                kvp.integer("HEIGHT", minimum=1, maximum=_MAX_SIZE, required=True))
+        size = (
+            kvp.integer("WIDTH", minimum=1, maximum=_MAX_SIZE, required=True),
+            kvp.integer("HEIGHT", minimum=1, maximum=_MAX_SIZE, required=True),
+        )
     elif kvp.get("RESX") or kvp.get("RESY"):
         resolution = (kvp.number("RESX", minimum=1e-12), kvp.number("RESY", minimum=1e-12))
         if None in resolution:
@@ -410,11 +475,17 @@ def get_coverage_10_params(kvp) -> GetCoverage10Params:
         try:
             band_list = tuple(int(b) for b in kvp.list("BAND"))
         except ValueError:
-            raise InvalidParameterError(f"BAND must list band numbers, got {kvp.get('BAND')[:40]!r}",
-                                        "BAND") from None
+            raise InvalidParameterError(
+                f"BAND must list band numbers, got {kvp.get('BAND')[:40]!r}", "BAND"
+            ) from None
     return GetCoverage10Params(
-        coverage=coverage, crs=crs, bbox_xy=bbox.as_tuple(),
-        response_crs=kvp.get("RESPONSE_CRS") or crs, size=size, resolution=resolution,
+        coverage=coverage,
+        crs=crs,
+        bbox_xy=bbox.as_tuple(),
+        response_crs=kvp.get("RESPONSE_CRS") or crs,
+        size=size,
+        resolution=resolution,
         format=_format(kvp.required("FORMAT"), "FORMAT"),
-        resampling=_interpolation(kvp.get("INTERPOLATION")), bands=band_list,
+        resampling=_interpolation(kvp.get("INTERPOLATION")),
+        bands=band_list,
     )

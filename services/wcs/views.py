@@ -19,9 +19,14 @@ def _render_error(request, error):
     resolved = resolve(error, CODES)
     if resolved.status >= 500:
         return report_response(resolved, "wcs100", "1.0.0")
-    code = FORMAT_CODE_100 if isinstance(error, UnsupportedFormatError) else \
-        CODES_100.get(resolved.code, resolved.code)
-    return report_response(OwsError(code, resolved.message, resolved.locator, 400), "wcs100", "1.0.0")
+    code = (
+        FORMAT_CODE_100
+        if isinstance(error, UnsupportedFormatError)
+        else CODES_100.get(resolved.code, resolved.code)
+    )
+    return report_response(
+        OwsError(code, resolved.message, resolved.locator, 400), "wcs100", "1.0.0"
+    )
 
 
 SERVICE = OwsService(
@@ -37,7 +42,9 @@ SERVICE = OwsService(
 def _layer_links(layer):
     if layer.is_vector:
         return []
-    return [("WCS", f"ows?SERVICE=WCS&VERSION=2.0.1&REQUEST=DescribeCoverage&COVERAGEID={layer.name}")]
+    return [
+        ("WCS", f"ows?SERVICE=WCS&VERSION=2.0.1&REQUEST=DescribeCoverage&COVERAGEID={layer.name}")
+    ]
 
 
 ENTRY = ServiceEntry(

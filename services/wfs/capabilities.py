@@ -1,4 +1,4 @@
-"""WFS capabilities (2.0.0 and 1.1.0) and stored query descriptions, for the layers a principal sees.
+"""WFS capabilities (2.0.0, 1.1.0) and stored query descriptions, for the layers one sees.
 
 The Filter_Capabilities list exactly what services/wfs/fes.py parses and layers/filters.py
 compiles; tests/services/wfs/test_filters.py runs every operator advertised here.
@@ -14,11 +14,25 @@ from lxml import etree
 from geoshare.geo import OFFERED_SRIDS, Crs
 from services.wfs.fes import FES20, GML, GML32, OGC
 from services.wfs.params import (
-    FORMATS, GET_FEATURE_BY_ID, NAMESPACE, PREFIX, WFS11, WFS20, default_crs, max_features,
+    FORMATS,
+    GET_FEATURE_BY_ID,
+    NAMESPACE,
+    PREFIX,
+    WFS11,
+    WFS20,
+    default_crs,
+    max_features,
 )
 
-__all__ = ["Endpoints", "capabilities", "list_stored_queries", "describe_stored_queries",
-           "COMPARISON_OPERATORS", "SPATIAL_OPERATORS", "TEMPORAL_OPERATORS"]
+__all__ = [
+    "Endpoints",
+    "capabilities",
+    "list_stored_queries",
+    "describe_stored_queries",
+    "COMPARISON_OPERATORS",
+    "SPATIAL_OPERATORS",
+    "TEMPORAL_OPERATORS",
+]
 
 _OWS11 = "http://www.opengis.net/ows/1.1"
 _OWS10 = "http://www.opengis.net/ows"
@@ -26,42 +40,93 @@ _XLINK = "http://www.w3.org/1999/xlink"
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 COMPARISON_OPERATORS = (
-    "PropertyIsEqualTo", "PropertyIsNotEqualTo", "PropertyIsLessThan", "PropertyIsGreaterThan",
-    "PropertyIsLessThanOrEqualTo", "PropertyIsGreaterThanOrEqualTo", "PropertyIsLike",
-    "PropertyIsNull", "PropertyIsBetween",
+    "PropertyIsEqualTo",
+    "PropertyIsNotEqualTo",
+    "PropertyIsLessThan",
+    "PropertyIsGreaterThan",
+    "PropertyIsLessThanOrEqualTo",
+    "PropertyIsGreaterThanOrEqualTo",
+    "PropertyIsLike",
+    "PropertyIsNull",
+    "PropertyIsBetween",
 )
 SPATIAL_OPERATORS = (
-    "BBOX", "Equals", "Disjoint", "Intersects", "Touches", "Crosses", "Within", "Contains",
-    "Overlaps", "DWithin", "Beyond",
+    "BBOX",
+    "Equals",
+    "Disjoint",
+    "Intersects",
+    "Touches",
+    "Crosses",
+    "Within",
+    "Contains",
+    "Overlaps",
+    "DWithin",
+    "Beyond",
 )
 TEMPORAL_OPERATORS = ("After", "Before", "During", "TEquals")
-_OPERANDS_32 = ("gml:Envelope", "gml:Point", "gml:MultiPoint", "gml:LineString", "gml:MultiCurve",
-                "gml:Polygon", "gml:MultiSurface")
-_OPERANDS_311 = ("gml:Envelope", "gml:Point", "gml:MultiPoint", "gml:LineString",
-                 "gml:MultiLineString", "gml:MultiCurve", "gml:Polygon", "gml:MultiPolygon",
-                 "gml:MultiSurface")
+_OPERANDS_32 = (
+    "gml:Envelope",
+    "gml:Point",
+    "gml:MultiPoint",
+    "gml:LineString",
+    "gml:MultiCurve",
+    "gml:Polygon",
+    "gml:MultiSurface",
+)
+_OPERANDS_311 = (
+    "gml:Envelope",
+    "gml:Point",
+    "gml:MultiPoint",
+    "gml:LineString",
+    "gml:MultiLineString",
+    "gml:MultiCurve",
+    "gml:Polygon",
+    "gml:MultiPolygon",
+    "gml:MultiSurface",
+)
 # FES 2.0 conformance (OGC 09-026r2 Table 1), as this server implements it.
 _CONFORMANCE = {
-    "ImplementsQuery": True, "ImplementsAdHocQuery": True, "ImplementsFunctions": False,
-    "ImplementsResourceId": True, "ImplementsMinStandardFilter": True,
+    "ImplementsQuery": True,
+    "ImplementsAdHocQuery": True,
+    "ImplementsFunctions": False,
+    "ImplementsResourceId": True,
+    "ImplementsMinStandardFilter": True,
     "ImplementsStandardFilter": False,  # no PropertyIsNil
-    "ImplementsMinSpatialFilter": True, "ImplementsSpatialFilter": True,
-    "ImplementsMinTemporalFilter": True, "ImplementsTemporalFilter": False,
-    "ImplementsVersionNav": False, "ImplementsSorting": True,
-    "ImplementsExtendedOperators": False, "ImplementsMinimumXPath": False,
+    "ImplementsMinSpatialFilter": True,
+    "ImplementsSpatialFilter": True,
+    "ImplementsMinTemporalFilter": True,
+    "ImplementsTemporalFilter": False,
+    "ImplementsVersionNav": False,
+    "ImplementsSorting": True,
+    "ImplementsExtendedOperators": False,
+    "ImplementsMinimumXPath": False,
     "ImplementsSchemaElementFunc": False,
 }
 # WFS 2.0 service constraints (OGC 09-025r2 Table 13).
 _CONSTRAINTS = {
-    "ImplementsBasicWFS": True, "ImplementsTransactionalWFS": False, "ImplementsLockingWFS": False,
-    "KVPEncoding": True, "XMLEncoding": True, "SOAPEncoding": False,
-    "ImplementsInheritance": False, "ImplementsRemoteResolve": False,
-    "ImplementsResultPaging": True, "ImplementsStandardJoins": False,
-    "ImplementsSpatialJoins": False, "ImplementsTemporalJoins": False,
-    "ImplementsFeatureVersioning": False, "ManageStoredQueries": False,
+    "ImplementsBasicWFS": True,
+    "ImplementsTransactionalWFS": False,
+    "ImplementsLockingWFS": False,
+    "KVPEncoding": True,
+    "XMLEncoding": True,
+    "SOAPEncoding": False,
+    "ImplementsInheritance": False,
+    "ImplementsRemoteResolve": False,
+    "ImplementsResultPaging": True,
+    "ImplementsStandardJoins": False,
+    "ImplementsSpatialJoins": False,
+    "ImplementsTemporalJoins": False,
+    "ImplementsFeatureVersioning": False,
+    "ManageStoredQueries": False,
 }
-_OPERATIONS_20 = ("GetCapabilities", "DescribeFeatureType", "GetFeature", "GetPropertyValue",
-                  "ListStoredQueries", "DescribeStoredQueries")
+_OPERATIONS_20 = (
+    "GetCapabilities",
+    "DescribeFeatureType",
+    "GetFeature",
+    "GetPropertyValue",
+    "ListStoredQueries",
+    "DescribeStoredQueries",
+)
 _OPERATIONS_11 = ("GetCapabilities", "DescribeFeatureType", "GetFeature")
 
 
@@ -79,7 +144,9 @@ def capabilities(version: str, layers, endpoints: Endpoints) -> bytes:
 
 
 def list_stored_queries(layers) -> bytes:
-    root = etree.Element(f"{{{WFS20}}}ListStoredQueriesResponse", nsmap={"wfs": WFS20, PREFIX: NAMESPACE})
+    root = etree.Element(
+        f"{{{WFS20}}}ListStoredQueriesResponse", nsmap={"wfs": WFS20, PREFIX: NAMESPACE}
+    )
     query = _sub(root, f"{{{WFS20}}}StoredQuery", id=GET_FEATURE_BY_ID)
     _sub(query, f"{{{WFS20}}}Title", _("Get feature by identifier"))
     for layer in layers:
@@ -94,12 +161,19 @@ def describe_stored_queries(layers) -> bytes:
     )
     description = _sub(root, f"{{{WFS20}}}StoredQueryDescription", id=GET_FEATURE_BY_ID)
     _sub(description, f"{{{WFS20}}}Title", _("Get feature by identifier"))
-    _sub(description, f"{{{WFS20}}}Abstract",
-         _("Returns the single feature whose identifier (gml:id, such as roads.12) is ID."))
+    _sub(
+        description,
+        f"{{{WFS20}}}Abstract",
+        _("Returns the single feature whose identifier (gml:id, such as roads.12) is ID."),
+    )
     _sub(description, f"{{{WFS20}}}Parameter", name="ID", type="xs:string")
-    _sub(description, f"{{{WFS20}}}QueryExpressionText", isPrivate="true",
-         language="urn:ogc:def:queryLanguage:OGC-WFS::WFSQueryExpression",
-         returnFeatureTypes=" ".join(f"{PREFIX}:{layer.name}" for layer in layers))
+    _sub(
+        description,
+        f"{{{WFS20}}}QueryExpressionText",
+        isPrivate="true",
+        language="urn:ogc:def:queryLanguage:OGC-WFS::WFSQueryExpression",
+        returnFeatureTypes=" ".join(f"{PREFIX}:{layer.name}" for layer in layers),
+    )
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
@@ -135,10 +209,17 @@ class _Builder:
     def service_identification(self, root) -> None:
         identification = _sub(root, self.o("ServiceIdentification"))
         _sub(identification, self.o("Title"), _("geoshare feature service"))
-        _sub(identification, self.o("Abstract"),
-             _("Vector layers of the city geospatial sharing platform as WFS."))
-        _sub(identification, self.o("ServiceType"), "WFS",
-             **({"codeSpace": "OGC"} if self.version == "2.0.0" else {}))
+        _sub(
+            identification,
+            self.o("Abstract"),
+            _("Vector layers of the city geospatial sharing platform as WFS."),
+        )
+        _sub(
+            identification,
+            self.o("ServiceType"),
+            "WFS",
+            **({"codeSpace": "OGC"} if self.version == "2.0.0" else {}),
+        )
         for version in ("2.0.0", "1.1.0"):
             _sub(identification, self.o("ServiceTypeVersion"), version)
         _sub(identification, self.o("Fees"), "NONE")
@@ -169,9 +250,17 @@ class _Wfs20(_Builder):
 
     def document(self, layers):
         root = etree.Element(
-            self.w("WFS_Capabilities"), version=self.version,
-            nsmap={"wfs": WFS20, "ows": _OWS11, "fes": FES20, "gml": GML32, "xlink": _XLINK,
-                   "xsi": _XSI, PREFIX: NAMESPACE},
+            self.w("WFS_Capabilities"),
+            version=self.version,
+            nsmap={
+                "wfs": WFS20,
+                "ows": _OWS11,
+                "fes": FES20,
+                "gml": GML32,
+                "xlink": _XLINK,
+                "xsi": _XSI,
+                PREFIX: NAMESPACE,
+            },
         )
         root.set(f"{{{_XSI}}}schemaLocation", f"{WFS20} http://schemas.opengis.net/wfs/2.0/wfs.xsd")
         self.service_identification(root)
@@ -185,18 +274,26 @@ class _Wfs20(_Builder):
     def operations_metadata(self, root) -> None:
         metadata = _sub(root, self.o("OperationsMetadata"))
         per_operation = {
-            "GetCapabilities": {"AcceptVersions": ["2.0.0", "1.1.0"],
-                                "AcceptFormats": ["text/xml"]},
+            "GetCapabilities": {
+                "AcceptVersions": ["2.0.0", "1.1.0"],
+                "AcceptFormats": ["text/xml"],
+            },
             "DescribeFeatureType": {"outputFormat": [FORMATS[0].mime, FORMATS[1].mime]},
             "GetFeature": {"outputFormat": self.formats(), "resultType": ["results", "hits"]},
-            "GetPropertyValue": {"outputFormat": [FORMATS[0].mime], "resultType": ["results", "hits"]},
-            "ListStoredQueries": {}, "DescribeStoredQueries": {},
+            "GetPropertyValue": {
+                "outputFormat": [FORMATS[0].mime],
+                "resultType": ["results", "hits"],
+            },
+            "ListStoredQueries": {},
+            "DescribeStoredQueries": {},
         }
         for name in _OPERATIONS_20:
             self.operation(metadata, name, per_operation[name])
         self.allowed(_sub(metadata, self.o("Parameter"), name="version"), ["2.0.0", "1.1.0"])
         for name, value in _CONSTRAINTS.items():
-            _constraint(metadata, self.o("Constraint"), name, "TRUE" if value else "FALSE", self.ows)
+            _constraint(
+                metadata, self.o("Constraint"), name, "TRUE" if value else "FALSE", self.ows
+            )
         _constraint(metadata, self.o("Constraint"), "CountDefault", str(max_features()), self.ows)
         query_expressions = _sub(metadata, self.o("Constraint"), name="QueryExpressions")
         self.allowed(query_expressions, ["wfs:Query", "wfs:StoredQuery"])
@@ -249,11 +346,21 @@ class _Wfs11(_Builder):
 
     def document(self, layers):
         root = etree.Element(
-            self.w("WFS_Capabilities"), version=self.version,
-            nsmap={"wfs": WFS11, "ows": _OWS10, "ogc": OGC, "gml": GML, "xlink": _XLINK,
-                   "xsi": _XSI, PREFIX: NAMESPACE},
+            self.w("WFS_Capabilities"),
+            version=self.version,
+            nsmap={
+                "wfs": WFS11,
+                "ows": _OWS10,
+                "ogc": OGC,
+                "gml": GML,
+                "xlink": _XLINK,
+                "xsi": _XSI,
+                PREFIX: NAMESPACE,
+            },
         )
-        root.set(f"{{{_XSI}}}schemaLocation", f"{WFS11} http://schemas.opengis.net/wfs/1.1.0/wfs.xsd")
+        root.set(
+            f"{{{_XSI}}}schemaLocation", f"{WFS11} http://schemas.opengis.net/wfs/1.1.0/wfs.xsd"
+        )
         self.service_identification(root)
         metadata = _sub(root, self.o("OperationsMetadata"))
         per_operation = {
@@ -300,8 +407,17 @@ class _Wfs11(_Builder):
         scalar = _sub(capabilities, f("Scalar_Capabilities"))
         _sub(scalar, f("LogicalOperators"))
         comparison = _sub(scalar, f("ComparisonOperators"))
-        for name in ("LessThan", "GreaterThan", "LessThanEqualTo", "GreaterThanEqualTo",
-                     "EqualTo", "NotEqualTo", "Like", "Between", "NullCheck"):
+        for name in (
+            "LessThan",
+            "GreaterThan",
+            "LessThanEqualTo",
+            "GreaterThanEqualTo",
+            "EqualTo",
+            "NotEqualTo",
+            "Like",
+            "Between",
+            "NullCheck",
+        ):
             _sub(comparison, f("ComparisonOperator"), name)
         arithmetic = _sub(scalar, f("ArithmeticOperators"))
         _sub(arithmetic, f("SimpleArithmetic"))

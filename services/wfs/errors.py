@@ -1,7 +1,10 @@
 """WFS exception codes (OGC 09-025r2 Table 3, OWS Common): every error class mapped once."""
 
 from geoshare.errors import (
-    FeatureNotFoundError, InvalidParameterError, LayerNotFoundError, MissingParameterError,
+    FeatureNotFoundError,
+    InvalidParameterError,
+    LayerNotFoundError,
+    MissingParameterError,
 )
 from services.ows.dispatch import OperationNotSupportedError, VersionNegotiationError
 from services.ows.xml import XmlParseError

@@ -76,11 +76,19 @@ def parse_filter(root: etree._Element, context: FilterContext):
         if e.locator in (None, "filter", "filter-crs"):
             e.locator = context.locator
         raise
-    except (NodeParsingError, ValueError, TypeError, KeyError, IndexError, AttributeError,
-            RecursionError) as e:
+    except (
+        NodeParsingError,
+        ValueError,
+        TypeError,
+        KeyError,
+        IndexError,
+        AttributeError,
+        RecursionError,
+    ) as e:
         message = str(e).splitlines()[0][:200] if str(e).strip() else type(e).__name__
-        raise FilterParsingError(f"{context.locator} is not a valid filter: {message}",
-                                 context.locator) from None
+        raise FilterParsingError(
+            f"{context.locator} is not a valid filter: {message}", context.locator
+        ) from None
 
 
 class _Mended:
@@ -146,11 +154,21 @@ class _Mended:
 
     def _equality(self, node, negate: bool):
         lhs, rhs = self._operands(node)
-        if node.get("matchCase", "true").lower() == "false" and isinstance(rhs, str) \
-                and isinstance(lhs, ast.Attribute):
+        if (
+            node.get("matchCase", "true").lower() == "false"
+            and isinstance(rhs, str)
+            and isinstance(lhs, ast.Attribute)
+        ):
             # ILIKE on the value as text works for every column type; lower() would not.
-            return ast.Like(lhs, rhs, nocase=True, wildcard=_NO_WILDCARDS[0],
-                            singlechar=_NO_WILDCARDS[1], escapechar=_NO_WILDCARDS[2], not_=negate)
+            return ast.Like(
+                lhs,
+                rhs,
+                nocase=True,
+                wildcard=_NO_WILDCARDS[0],
+                singlechar=_NO_WILDCARDS[1],
+                escapechar=_NO_WILDCARDS[2],
+                not_=negate,
+            )
         return ast.NotEqual(lhs, rhs) if negate else ast.Equal(lhs, rhs)
 
     def _like(self, node):
@@ -162,10 +180,15 @@ class _Mended:
                 "PropertyIsLike needs wildCard, singleChar and escapeChar attributes",
                 self.context.locator,
             )
-        return ast.Like(lhs, "" if pattern is None else str(pattern),
-                        nocase=node.get("matchCase", "true").lower() == "false",
-                        wildcard=wildcard, singlechar=singlechar, escapechar=escapechar,
-                        not_=False)
+        return ast.Like(
+            lhs,
+            "" if pattern is None else str(pattern),
+            nocase=node.get("matchCase", "true").lower() == "false",
+            wildcard=wildcard,
+            singlechar=singlechar,
+            escapechar=escapechar,
+            not_=False,
+        )
 
     # -- geometry -------------------------------------------------------------------------------
 
@@ -209,20 +232,25 @@ class _Mended:
 
     def _envelope(self, node) -> tuple[Crs, tuple[float, float, float, float]]:
         crs = self._crs_of(node)
-        corners = [_numbers(c.text) for c in node if etree.QName(c).localname in
-                   ("lowerCorner", "upperCorner", "pos")]
+        corners = [
+            _numbers(c.text)
+            for c in node
+            if etree.QName(c).localname in ("lowerCorner", "upperCorner", "pos")
+        ]
         if not corners:  # GML 2: <gml:coordinates>x1,y1 x2,y2</gml:coordinates>
             text = "".join(c.text or "" for c in node if etree.QName(c).localname == "coordinates")
             corners = [_numbers(pair.replace(",", " ")) for pair in text.split()]
         if len(corners) != 2 or any(len(c) < 2 for c in corners):
-            raise FilterParsingError("an envelope needs a lower and an upper corner",
-                                     self.context.locator)
+            raise FilterParsingError(
+                "an envelope needs a lower and an upper corner", self.context.locator
+            )
         (a, b), (c, d) = corners[0][:2], corners[1][:2]
         if self.context.wire_yx(crs):
             a, b, c, d = b, a, d, c
         if a > c or b > d:
-            raise FilterError("an envelope's lower corner must lie below its upper corner",
-                              self.context.locator)
+            raise FilterError(
+                "an envelope's lower corner must lie below its upper corner", self.context.locator
+            )
         return crs, (a, b, c, d)
 
 

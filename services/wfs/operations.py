@@ -19,7 +19,10 @@ from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from geoshare.access import audit, policy
 from geoshare.access.policy import Action
 from geoshare.errors import (
-    FeatureNotFoundError, InvalidParameterError, LayerNotFoundError, UnknownPropertyError,
+    FeatureNotFoundError,
+    InvalidParameterError,
+    LayerNotFoundError,
+    UnknownPropertyError,
 )
 from layers.features import feature_source
 from layers.sources import FeatureQuery, FieldInfo, GeometryOutput
@@ -29,8 +32,17 @@ from services.wfs import capabilities as caps
 from services.wfs.encoders import csv_, files, geojson, gml, schema
 from services.wfs.encoders.collection import Collection, Part
 from services.wfs.params import (
-    GET_FEATURE_BY_ID, PREFIX, GetFeatureParams, Query, describe_params, get_feature_params,
-    get_property_value_params, layer_name, max_features, resolve, stored_query_ids,
+    GET_FEATURE_BY_ID,
+    PREFIX,
+    GetFeatureParams,
+    Query,
+    describe_params,
+    get_feature_params,
+    get_property_value_params,
+    layer_name,
+    max_features,
+    resolve,
+    stored_query_ids,
 )
 
 __all__ = ["OPERATIONS"]
@@ -106,36 +118,55 @@ def get_feature(request):
     action = Action.DOWNLOAD if key in _DOWNLOADS else Action.VIEW
     plans = [_plan(request, query, action, params.by_id) for query in params.queries]
     if key == "csv" and len(plans) > 1:
-        raise InvalidParameterError("outputFormat text/csv carries one feature type; ask for one",
-                                    "typeNames")
+        raise InvalidParameterError(
+            "outputFormat text/csv carries one feature type; ask for one", "typeNames"
+        )
     if key == "shapezip":
         for plan in plans:
             files.check_shapefile(plan.layer)
     # The audit trail learns the layers a POSTed document or a stored query named.
-    audit.note(request.http, service="WFS", operation=request.operation,
-               layers=[plan.layer.name for plan in plans])
+    audit.note(
+        request.http,
+        service="WFS",
+        operation=request.operation,
+        layers=[plan.layer.name for plan in plans],
+    )
     if params.hits:
         return _hits(request, params, sum(plan.count() for plan in plans))
     if params.by_id:
         return _feature_by_id(request, plans[0], params)
-    collection = _collection(request, plans, params, lambda plan: _geometry_output(key, plan))
+    collection = _collection(
+        request, plans, params.count, params.start_index, lambda plan: _geometry_output(key, plan)
+    )
     audit.note(request.http, items=collection.number_returned)
     if key in ("gml32", "gml311"):
-        body = gml.feature_collection(collection, params.version, key == "gml32",
-                                      _schema_url(request, plans))
+        body = gml.feature_collection(
+            collection, params.version, key == "gml32", _schema_url(request, plans)
+        )
         content_type = gml.CONTENT_TYPE_32 if key == "gml32" else gml.CONTENT_TYPE_311
         return StreamingHttpResponse(body, content_type=content_type)
     if key == "geojson":
-        return StreamingHttpResponse(geojson.feature_collection(collection), content_type=geojson.CONTENT_TYPE)
+        return StreamingHttpResponse(
+            geojson.feature_collection(collection), content_type=geojson.CONTENT_TYPE
+        )
     if key == "csv":
-        response = StreamingHttpResponse(csv_.feature_collection(collection), content_type=csv_.CONTENT_TYPE)
+        response = StreamingHttpResponse(
+            csv_.feature_collection(collection), content_type=csv_.CONTENT_TYPE
+        )
         response["Content-Disposition"] = f'attachment; filename="{plans[0].layer.name}.csv"'
         return response
-    handle = (files.shapefile_zip(collection, params.charset) if key == "shapezip"
-              else files.geopackage(collection))
+    handle = (
+        files.shapefile_zip(collection, params.charset)
+        if key == "shapezip"
+        else files.geopackage(collection)
+    )
     name = plans[0].layer.name if len(plans) == 1 else "features"
-    return FileResponse(handle, as_attachment=True, content_type=params.output_format.mime,
-                        filename=f"{name}.{params.output_format.extension}")
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        content_type=params.output_format.mime,
+        filename=f"{name}.{params.output_format.extension}",
+    )
 
 
 def get_property_value(request):
@@ -151,22 +182,31 @@ def get_property_value(request):
         if not chosen:
             raise UnknownPropertyError(
                 f"valueReference {params.value_reference[:80]!r} is not a property of "
-                f"{PREFIX}:{plan.layer.name}", "valueReference",
+                f"{PREFIX}:{plan.layer.name}",
+                "valueReference",
             )
         plan = plan.narrowed(chosen, geometry=False)
     if params.hits:
         collection = Collection([plan.part(iter(()))], plan.count(), 0, _now())
     else:
-        get_params = GetFeatureParams(
-            request.version, (params.query,), params.count, params.start_index, False, None
-        )
         collection = _collection(
-            request, [plan], get_params,
-            lambda p: gml.geometry_output(p.layer.name, p.srs, p.yx, True) if p.geometry
-            else GeometryOutput("none"),
+            request,
+            [plan],
+            params.count,
+            params.start_index,
+            lambda p: (
+                gml.geometry_output(p.layer.name, p.srs, p.yx, True)
+                if p.geometry
+                else GeometryOutput("none")
+            ),
         )
-    audit.note(request.http, service="WFS", operation=request.operation,
-               layers=[plan.layer.name], items=collection.number_returned)
+    audit.note(
+        request.http,
+        service="WFS",
+        operation=request.operation,
+        layers=[plan.layer.name],
+        items=collection.number_returned,
+    )
     body = gml.value_collection(collection.parts[0], reference, collection)
     return StreamingHttpResponse(body, content_type=gml.CONTENT_TYPE_32)
 
@@ -182,7 +222,8 @@ def describe_stored_queries(request) -> HttpResponse:
         if stored_id != GET_FEATURE_BY_ID:
             raise InvalidParameterError(
                 f"storedQuery_id {stored_id[:80]!r} is not a stored query here; "
-                f"use {GET_FEATURE_BY_ID}", "storedQuery_id",
+                f"use {GET_FEATURE_BY_ID}",
+                "storedQuery_id",
             )
     return HttpResponse(caps.describe_stored_queries(_vector_layers(request)), content_type=_XML)
 
@@ -226,7 +267,8 @@ def _plan(request, query: Query, action: Action, by_id: bool) -> _Plan:
         unknown = [p for p in query.properties if p not in names and p not in GEOMETRY_NAMES]
         if unknown:
             raise UnknownPropertyError(
-                f"propertyName {unknown[0][:80]!r} is not a property of {PREFIX}:{grant.layer.name}; "
+                f"propertyName {unknown[0][:80]!r} is not a property of "
+                f"{PREFIX}:{grant.layer.name}; "
                 f"use some of {', '.join([gml.GEOMETRY_PROPERTY, *sorted(names)][:20])}",
                 "propertyName",
             )
@@ -235,12 +277,17 @@ def _plan(request, query: Query, action: Action, by_id: bool) -> _Plan:
     for name, _ in query.sortby:
         if name not in names and name not in ("fid", "id"):
             raise UnknownPropertyError(
-                f"sortBy names {name[:80]!r}, which is not a property of {PREFIX}:{grant.layer.name}",
+                f"sortBy names {name[:80]!r}, which is not a property of "
+                f"{PREFIX}:{grant.layer.name}",
                 "sortBy",
             )
     where = FeatureQuery(
-        bbox=resolved.bbox, where=resolved.where, literal_srid=resolved.srs.epsg, ids=resolved.ids,
-        properties=tuple(f.name for f in fields), sortby=query.sortby,
+        bbox=resolved.bbox,
+        where=resolved.where,
+        literal_srid=resolved.srs.epsg,
+        ids=resolved.ids,
+        properties=tuple(f.name for f in fields),
+        sortby=query.sortby,
     )
     return _Plan(query, grant, source, where, fields, geometry, resolved.srs, resolved.yx)
 
@@ -257,10 +304,9 @@ def _geometry_output(key: str, plan: _Plan) -> GeometryOutput:
     return files.geometry_output(plan.srs)
 
 
-def _collection(request, plans: list[_Plan], params: GetFeatureParams, output) -> Collection:
+def _collection(request, plans: list[_Plan], count: int | None, start: int, output) -> Collection:
     """The parts to stream and the numbers about them (see the module docstring)."""
-    limit = params.count if params.count is not None else max_features()
-    start = params.start_index
+    limit = count if count is not None else max_features()
     if len(plans) == 1:
         plan = plans[0]
         head = plan.fetch(output(plan), min(limit + 1, LOOKAHEAD), start)
@@ -296,8 +342,15 @@ def _collection(request, plans: list[_Plan], params: GetFeatureParams, output) -
 
 def _hits(request, params: GetFeatureParams, matched: int) -> HttpResponse:
     if params.output_format.key == "geojson":
-        body = json.dumps({"type": "FeatureCollection", "features": [], "numberMatched": matched,
-                           "numberReturned": 0, "timeStamp": _now()})
+        body = json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [],
+                "numberMatched": matched,
+                "numberReturned": 0,
+                "timeStamp": _now(),
+            }
+        )
         return HttpResponse(body, content_type=geojson.CONTENT_TYPE)
     if params.output_format.key not in ("gml32", "gml311"):
         raise InvalidParameterError(
@@ -316,10 +369,13 @@ def _feature_by_id(request, plan: _Plan, params: GetFeatureParams):
     part = plan.part(iter(features))
     if key in ("gml32", "gml311"):
         content_type = gml.CONTENT_TYPE_32 if key == "gml32" else gml.CONTENT_TYPE_311
-        return HttpResponse(gml.feature_document(part, features[0], key == "gml32"),
-                            content_type=content_type)
+        return HttpResponse(
+            gml.feature_document(part, features[0], key == "gml32"), content_type=content_type
+        )
     if key == "geojson":
-        return HttpResponse(geojson.feature_document(part, features[0]), content_type=geojson.CONTENT_TYPE)
+        return HttpResponse(
+            geojson.feature_document(part, features[0]), content_type=geojson.CONTENT_TYPE
+        )
     raise InvalidParameterError(
         "GetFeatureById answers in GML or GeoJSON; use GetFeature with resourceId for files",
         "outputFormat",
@@ -337,18 +393,27 @@ def _endpoints(request) -> caps.Endpoints:
 
 def _schema_url(request, plans: list[_Plan]) -> str:
     names = ",".join(dict.fromkeys(f"{PREFIX}:{plan.layer.name}" for plan in plans))
-    return absolute_url(request.http, "/ows", {
-        "SERVICE": "WFS", "VERSION": request.version, "REQUEST": "DescribeFeatureType",
-        "TYPENAMES": names,
-    })
+    return absolute_url(
+        request.http,
+        "/ows",
+        {
+            "SERVICE": "WFS",
+            "VERSION": request.version,
+            "REQUEST": "DescribeFeatureType",
+            "TYPENAMES": names,
+        },
+    )
 
 
 def _page_url(request, start: int, count: int) -> str | None:
     """The same KVP request at another page; POSTed documents get no links."""
     if request.xml is not None or request.http.method != "GET":
         return None
-    params = {k: v for k, v in request.http.GET.items()
-              if k.upper() not in ("STARTINDEX", "COUNT", "MAXFEATURES")}
+    params = {
+        k: v
+        for k, v in request.http.GET.items()
+        if k.upper() not in ("STARTINDEX", "COUNT", "MAXFEATURES")
+    }
     params["STARTINDEX"] = str(start)
     params["COUNT"] = str(count)
     return absolute_url(request.http, "/ows", params)

@@ -25,10 +25,28 @@ from services.wfs.errors import OptionNotSupportedError
 from services.wfs.fes import FilterContext, FilterParsingError, parse_filter
 
 __all__ = [
-    "PREFIX", "NAMESPACE", "WFS20", "WFS11", "GET_FEATURE_BY_ID", "OutputFormat", "FORMATS",
-    "Query", "Resolved", "GetFeatureParams", "GetPropertyValueParams", "DescribeParams",
-    "get_feature_params", "get_property_value_params", "describe_params", "stored_query_ids",
-    "resolve", "wire_yx", "srs_name", "default_crs", "max_features", "layer_name",
+    "PREFIX",
+    "NAMESPACE",
+    "WFS20",
+    "WFS11",
+    "GET_FEATURE_BY_ID",
+    "OutputFormat",
+    "FORMATS",
+    "Query",
+    "Resolved",
+    "GetFeatureParams",
+    "GetPropertyValueParams",
+    "DescribeParams",
+    "get_feature_params",
+    "get_property_value_params",
+    "describe_params",
+    "stored_query_ids",
+    "resolve",
+    "wire_yx",
+    "srs_name",
+    "default_crs",
+    "max_features",
+    "layer_name",
 ]
 
 PREFIX = "geoshare"
@@ -36,9 +54,18 @@ NAMESPACE = "urn:geoshare:features"
 WFS20 = "http://www.opengis.net/wfs/2.0"
 WFS11 = "http://www.opengis.net/wfs"
 GET_FEATURE_BY_ID = "urn:ogc:def:query:OGC-WFS::GetFeatureById"
-_FES_LANGUAGES = ("urn:ogc:def:query Language:OGC-FES:Filter", "urn:ogc:def:queryLanguage:OGC-FES:Filter")
-_CHARSETS = {"utf-8": "UTF-8", "utf8": "UTF-8", "gbk": "GBK", "cp936": "GBK", "gb2312": "GBK",
-             "gb18030": "GBK"}
+_FES_LANGUAGES = (
+    "urn:ogc:def:query Language:OGC-FES:Filter",
+    "urn:ogc:def:queryLanguage:OGC-FES:Filter",
+)
+_CHARSETS = {
+    "utf-8": "UTF-8",
+    "utf8": "UTF-8",
+    "gbk": "GBK",
+    "cp936": "GBK",
+    "gb2312": "GBK",
+    "gb18030": "GBK",
+}
 
 
 @dataclass(frozen=True)
@@ -55,19 +82,43 @@ class OutputFormat:
 
 # Advertised in this order; GML 3.2 is WFS 2.0's default and GML 3.1.1 is WFS 1.1.0's.
 FORMATS = (
-    OutputFormat("gml32", "application/gml+xml; version=3.2",
-                 ("text/xml; subtype=gml/3.2", "text/xml; subtype=gml/3.2.1", "gml32", "gml3.2",
-                  "application/gml+xml; version=3.2.1"), "gml"),
-    OutputFormat("gml311", "text/xml; subtype=gml/3.1.1",
-                 ("gml3", "gml311", "application/gml+xml; version=3.1", "text/xml; subtype=gml/3.1"),
-                 "gml"),
-    OutputFormat("geojson", "application/json",
-                 ("json", "geojson", "application/geo+json", "application/vnd.geo+json"), "json"),
+    OutputFormat(
+        "gml32",
+        "application/gml+xml; version=3.2",
+        (
+            "text/xml; subtype=gml/3.2",
+            "text/xml; subtype=gml/3.2.1",
+            "gml32",
+            "gml3.2",
+            "application/gml+xml; version=3.2.1",
+        ),
+        "gml",
+    ),
+    OutputFormat(
+        "gml311",
+        "text/xml; subtype=gml/3.1.1",
+        ("gml3", "gml311", "application/gml+xml; version=3.1", "text/xml; subtype=gml/3.1"),
+        "gml",
+    ),
+    OutputFormat(
+        "geojson",
+        "application/json",
+        ("json", "geojson", "application/geo+json", "application/vnd.geo+json"),
+        "json",
+    ),
     OutputFormat("csv", "text/csv", ("csv",), "csv"),
-    OutputFormat("shapezip", "application/zip",
-                 ("shape-zip", "shapezip", "shapefile", "application/x-zipped-shp"), "zip"),
-    OutputFormat("gpkg", "application/geopackage+sqlite3",
-                 ("gpkg", "geopackage", "application/x-gpkg"), "gpkg"),
+    OutputFormat(
+        "shapezip",
+        "application/zip",
+        ("shape-zip", "shapezip", "shapefile", "application/x-zipped-shp"),
+        "zip",
+    ),
+    OutputFormat(
+        "gpkg",
+        "application/geopackage+sqlite3",
+        ("gpkg", "geopackage", "application/x-gpkg"),
+        "gpkg",
+    ),
 )
 _BY_KEY = {f.key: f for f in FORMATS}
 
@@ -88,7 +139,6 @@ class Query:
     resource_ids: tuple[str, ...] | None = None
     properties: tuple[str, ...] | None = None  # None: all
     sortby: tuple[tuple[str, bool], ...] = ()
-    filter_locator: str = "filter"
 
 
 @dataclass(frozen=True)
@@ -173,13 +223,17 @@ def get_feature_params(request) -> GetFeatureParams:
     output_format = _output_format(kvp.get("OUTPUTFORMAT"), version)
     stored = kvp.get("STOREDQUERY_ID")
     common = dict(
-        version=version, count=_count(kvp), start_index=_start_index(kvp.get("STARTINDEX")),
-        hits=_hits(kvp.get("RESULTTYPE")), output_format=output_format,
+        version=version,
+        count=_count(kvp),
+        start_index=_start_index(kvp.get("STARTINDEX")),
+        hits=_hits(kvp.get("RESULTTYPE")),
+        output_format=output_format,
         charset=_charset(kvp.get("FORMAT_OPTIONS")),
     )
     if stored is not None:
-        return GetFeatureParams(queries=(_stored_query(stored, kvp.get("ID"), _srs(kvp)),),
-                                by_id=True, **common)
+        return GetFeatureParams(
+            queries=(_stored_query(stored, kvp.get("ID"), _srs(kvp)),), by_id=True, **common
+        )
     return GetFeatureParams(queries=_kvp_queries(kvp, version), **common)
 
 
@@ -195,13 +249,15 @@ def get_property_value_params(request) -> GetPropertyValueParams:
         kvp = request.kvp
         queries = _kvp_queries(kvp, request.version)
         value_reference = kvp.get("VALUEREFERENCE")
-        count, start_index, hits = _count(kvp), _start_index(kvp.get("STARTINDEX")), _hits(kvp.get("RESULTTYPE"))
+        count, start_index = _count(kvp), _start_index(kvp.get("STARTINDEX"))
+        hits = _hits(kvp.get("RESULTTYPE"))
     if not value_reference:
         raise MissingParameterError("valueReference is required", "valueReference")
     if len(queries) != 1:
         raise InvalidParameterError("GetPropertyValue takes exactly one typeName", "typeNames")
-    return GetPropertyValueParams(request.version, queries[0], value_reference.strip(),
-                                  count, start_index, hits)
+    return GetPropertyValueParams(
+        request.version, queries[0], value_reference.strip(), count, start_index, hits
+    )
 
 
 def describe_params(request) -> DescribeParams:
@@ -209,7 +265,8 @@ def describe_params(request) -> DescribeParams:
         names = [e.text or "" for e in request.xml if _local(e) == "TypeName"]
         raw_format = request.xml.get("outputFormat")
     else:
-        names = [n for n in (request.kvp.get("TYPENAMES") or request.kvp.get("TYPENAME") or "").split(",") if n.strip()]
+        raw_names = request.kvp.get("TYPENAMES") or request.kvp.get("TYPENAME") or ""
+        names = [n for n in raw_names.split(",") if n.strip()]
         raw_format = request.kvp.get("OUTPUTFORMAT")
     gml32 = request.version == "2.0.0"
     if raw_format and _normal(raw_format) != "xmlschema":
@@ -247,9 +304,7 @@ def resolve(query: Query, native_srid: int, version: str) -> Resolved:
     bbox = _bbox(query.bbox, srs, version, offered) if query.bbox else None
     where = None
     if query.filter is not None:
-        context = FilterContext(
-            query.type_name, srs, lambda crs: wire_yx(crs, version), query.filter_locator
-        )
+        context = FilterContext(query.type_name, srs, lambda crs: wire_yx(crs, version))
         where = parse_filter(query.filter, context)
     ids = None
     if query.resource_ids is not None:
@@ -297,7 +352,9 @@ def _kvp_queries(kvp, version: str) -> tuple[Query, ...]:
     if raw_names:
         names = [layer_name(n) for n in raw_names.split(",")]
     else:  # RESOURCEID alone: the types its ids name
-        names = list(dict.fromkeys(layer_name(r.rpartition(".")[0] or r, "resourceId") for r in ids))
+        names = list(
+            dict.fromkeys(layer_name(r.rpartition(".")[0] or r, "resourceId") for r in ids)
+        )
     filter_language = kvp.get("FILTER_LANGUAGE")
     if filter_language and filter_language not in _FES_LANGUAGES:
         raise InvalidParameterError(
@@ -309,9 +366,13 @@ def _kvp_queries(kvp, version: str) -> tuple[Query, ...]:
     srs, bbox, sortby = _srs(kvp), kvp.get("BBOX"), _sortby(kvp.get("SORTBY"))
     return tuple(
         Query(
-            type_name=name, srs=srs, bbox=bbox,
+            type_name=name,
+            srs=srs,
+            bbox=bbox,
             filter=_filter_element(filters[i]) if filters[i] else None,
-            resource_ids=ids, properties=_property_list(properties[i]), sortby=sortby,
+            resource_ids=ids,
+            properties=_property_list(properties[i]),
+            sortby=sortby,
         )
         for i, name in enumerate(names)
     )
@@ -323,7 +384,7 @@ def _per_query(raw: str | None, n: int, locator: str) -> list[str | None]:
         return [None] * n
     raw = raw.strip()
     if raw.startswith("(") and raw.endswith(")"):
-        parts = [p for p in re.split(r"\)\s*\(", raw[1:-1])]
+        parts = re.split(r"\)\s*\(", raw[1:-1])
         if len(parts) != n:
             raise InvalidParameterError(
                 f"{locator} has {len(parts)} parenthesised lists for {n} type names", locator
@@ -339,7 +400,9 @@ def _filter_element(text: str) -> etree._Element:
 def _property_list(raw: str | None) -> tuple[str, ...] | None:
     if raw is None or raw.strip() in ("", "*"):
         return None
-    return tuple(layer_name(p.rsplit("/", 1)[-1], "propertyName") for p in raw.split(",") if p.strip())
+    return tuple(
+        layer_name(p.rsplit("/", 1)[-1], "propertyName") for p in raw.split(",") if p.strip()
+    )
 
 
 def _sortby(raw: str | None) -> tuple[tuple[str, bool], ...]:
@@ -350,11 +413,15 @@ def _sortby(raw: str | None) -> tuple[tuple[str, bool], ...]:
         words = item.split()
         if not words:
             continue
-        if len(words) > 2 or (len(words) == 2 and words[1].upper() not in ("ASC", "DESC", "A", "D")):
+        if len(words) > 2 or (
+            len(words) == 2 and words[1].upper() not in ("ASC", "DESC", "A", "D")
+        ):
             raise InvalidParameterError(
                 f"sortBy items are 'name [ASC|DESC]', got {item.strip()[:80]!r}", "sortBy"
             )
-        keys.append((layer_name(words[0], "sortBy"), len(words) == 1 or words[1].upper() in ("ASC", "A")))
+        keys.append(
+            (layer_name(words[0], "sortBy"), len(words) == 1 or words[1].upper() in ("ASC", "A"))
+        )
     return tuple(keys)
 
 
@@ -374,7 +441,9 @@ def _checked_count(raw: str, locator: str) -> int:
     try:
         value = int(raw.strip())
     except ValueError:
-        raise InvalidParameterError(f"{locator} must be an integer, got {raw[:80]!r}", locator) from None
+        raise InvalidParameterError(
+            f"{locator} must be an integer, got {raw[:80]!r}", locator
+        ) from None
     if not 0 <= value <= max_features():
         raise InvalidParameterError(
             f"{locator} must be from 0 to {max_features()}, got {value}; page with startIndex",
@@ -389,7 +458,9 @@ def _start_index(raw: str | None) -> int:
     try:
         value = int(raw.strip())
     except ValueError:
-        raise InvalidParameterError(f"startIndex must be an integer, got {raw[:80]!r}", "startIndex") from None
+        raise InvalidParameterError(
+            f"startIndex must be an integer, got {raw[:80]!r}", "startIndex"
+        ) from None
     if not 0 <= value < 2**62:
         raise InvalidParameterError(f"startIndex must be 0 or more, got {value}", "startIndex")
     return value
@@ -400,7 +471,9 @@ def _hits(raw: str | None) -> bool:
         return False
     if raw.lower() == "hits":
         return True
-    raise InvalidParameterError(f"resultType must be results or hits, got {raw[:80]!r}", "resultType")
+    raise InvalidParameterError(
+        f"resultType must be results or hits, got {raw[:80]!r}", "resultType"
+    )
 
 
 def _output_format(raw: str | None, version: str) -> OutputFormat:
@@ -424,7 +497,8 @@ def _charset(raw: str | None) -> str:
             charset = _CHARSETS.get(value.strip().lower())
             if charset is None:
                 raise InvalidParameterError(
-                    f"format_options charset {value.strip()[:40]!r} is not supported; use UTF-8 or GBK",
+                    f"format_options charset {value.strip()[:40]!r} is not supported; "
+                    "use UTF-8 or GBK",
                     "format_options",
                 )
     return charset
@@ -433,7 +507,8 @@ def _charset(raw: str | None) -> str:
 def _stored_query(stored_id: str, feature_id: str | None, srs: Crs | None) -> Query:
     if stored_id != GET_FEATURE_BY_ID:
         raise InvalidParameterError(
-            f"storedQuery_id {stored_id[:80]!r} is not a stored query here; use {GET_FEATURE_BY_ID}",
+            f"storedQuery_id {stored_id[:80]!r} is not a stored query here; "
+            f"use {GET_FEATURE_BY_ID}",
             "storedQuery_id",
         )
     if not feature_id:
@@ -451,15 +526,20 @@ def _stored_query(stored_id: str, feature_id: str | None, srs: Crs | None) -> Qu
 
 def _get_feature_xml(root, version: str) -> GetFeatureParams:
     common = dict(
-        version=version, count=_xml_count(root), start_index=_start_index(root.get("startIndex")),
+        version=version,
+        count=_xml_count(root),
+        start_index=_start_index(root.get("startIndex")),
         hits=_hits(root.get("resultType")),
         output_format=_output_format(root.get("outputFormat"), version),
     )
     stored = [e for e in root if _local(e) == "StoredQuery"]
     if stored:
         element = stored[0]
-        parameters = {p.get("name", "").upper(): (p.text or "").strip() for p in element
-                      if _local(p) == "Parameter"}
+        parameters = {
+            p.get("name", "").upper(): (p.text or "").strip()
+            for p in element
+            if _local(p) == "Parameter"
+        }
         query = _stored_query(element.get("id", ""), parameters.get("ID"), None)
         return GetFeatureParams(queries=(query,), by_id=True, **common)
     return GetFeatureParams(queries=_xml_queries(root, version), **common)
@@ -498,10 +578,15 @@ def _xml_queries(root, version: str) -> tuple[Query, ...]:
                 sortby = _xml_sortby(child)
             elif isinstance(child.tag, str):
                 raise InvalidParameterError(f"wfs:Query cannot hold {name[:40]}", "request")
-        queries.append(Query(
-            type_name=_qualified(raw_names, element), srs=srs, filter=filter_element,
-            properties=tuple(properties) or None, sortby=tuple(sortby),
-        ))
+        queries.append(
+            Query(
+                type_name=_qualified(raw_names, element),
+                srs=srs,
+                filter=filter_element,
+                properties=tuple(properties) or None,
+                sortby=tuple(sortby),
+            )
+        )
     if not queries:
         raise MissingParameterError("the request holds no wfs:Query", "Query")
     return tuple(queries)
@@ -519,7 +604,9 @@ def _xml_sortby(element) -> list[tuple[str, bool]]:
             elif _local(child) == "SortOrder":
                 order = (child.text or "ASC").strip().upper()
         if not name or order not in (None, "ASC", "DESC"):
-            raise FilterParsingError("fes:SortProperty needs a ValueReference and ASC or DESC", "sortBy")
+            raise FilterParsingError(
+                "fes:SortProperty needs a ValueReference and ASC or DESC", "sortBy"
+            )
         keys.append((layer_name(name.rsplit("/", 1)[-1], "sortBy"), order != "DESC"))
     return keys
 

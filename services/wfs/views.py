@@ -27,11 +27,13 @@ SERVICE = OwsService(
 def _layer_links(layer):
     if not layer.is_vector:
         return []
-    return [(
-        "WFS",
-        f"ows?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES={PREFIX}:{layer.name}"
-        f"&COUNT=100&OUTPUTFORMAT={quote('application/json')}",
-    )]
+    return [
+        (
+            "WFS",
+            f"ows?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES={PREFIX}:{layer.name}"
+            f"&COUNT=100&OUTPUTFORMAT={quote('application/json')}",
+        )
+    ]
 
 
 ENTRY = ServiceEntry(

@@ -16,9 +16,18 @@ _SPECIAL = re.compile('[&<>"\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 
 # PostgreSQL type of a column -> XML Schema type of its property.
 XSD_TYPES = {
-    "text": "string", "integer": "int", "bigint": "long", "smallint": "short",
-    "double precision": "double", "real": "float", "numeric": "decimal", "boolean": "boolean",
-    "date": "date", "timestamp": "dateTime", "timestamptz": "dateTime", "time": "time",
+    "text": "string",
+    "integer": "int",
+    "bigint": "long",
+    "smallint": "short",
+    "double precision": "double",
+    "real": "float",
+    "numeric": "decimal",
+    "boolean": "boolean",
+    "date": "date",
+    "timestamp": "dateTime",
+    "timestamptz": "dateTime",
+    "time": "time",
     "bytea": "base64Binary",
 }
 
@@ -28,7 +37,9 @@ def xml_text(value: str) -> str:
     if not _SPECIAL.search(value):
         return value
     value = _NOT_XML.sub("", value)
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return (
+        value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
 
 
 def _double(value) -> str:
@@ -53,8 +64,13 @@ def _iso(value) -> str:
 
 
 _LEXICAL: dict[str, Callable[[object], str]] = {
-    "double": _double, "float": _double, "boolean": _boolean, "base64Binary": _binary,
-    "date": _iso, "dateTime": _iso, "time": _iso,
+    "double": _double,
+    "float": _double,
+    "boolean": _boolean,
+    "base64Binary": _binary,
+    "date": _iso,
+    "dateTime": _iso,
+    "time": _iso,
 }
 
 

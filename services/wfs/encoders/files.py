@@ -29,13 +29,26 @@ __all__ = ["geometry_output", "shapefile_zip", "geopackage", "check_shapefile"]
 
 _BATCH = 10_000
 _ARROW_TYPES = {
-    "text": pa.string(), "integer": pa.int32(), "bigint": pa.int64(), "smallint": pa.int16(),
-    "double precision": pa.float64(), "real": pa.float32(), "numeric": pa.float64(),
-    "boolean": pa.bool_(), "date": pa.date32(), "timestamp": pa.timestamp("us"),
-    "timestamptz": pa.timestamp("us", tz="UTC"), "time": pa.time64("us"), "bytea": pa.string(),
+    "text": pa.string(),
+    "integer": pa.int32(),
+    "bigint": pa.int64(),
+    "smallint": pa.int16(),
+    "double precision": pa.float64(),
+    "real": pa.float32(),
+    "numeric": pa.float64(),
+    "boolean": pa.bool_(),
+    "date": pa.date32(),
+    "timestamp": pa.timestamp("us"),
+    "timestamptz": pa.timestamp("us", tz="UTC"),
+    "time": pa.time64("us"),
+    "bytea": pa.string(),
 }
-_OGR_TYPES = {"Point": "Point", "MultiPoint": "MultiPoint", "MultiLineString": "MultiLineString",
-              "MultiPolygon": "MultiPolygon"}
+_OGR_TYPES = {
+    "Point": "Point",
+    "MultiPoint": "MultiPoint",
+    "MultiLineString": "MultiLineString",
+    "MultiPolygon": "MultiPolygon",
+}
 # GBK shapefiles carry both marks: the .dbf language driver id 0x4D (code page 936), read by
 # ArcGIS 9/10 without a .cpg, and a .cpg of "936", read by ArcGIS, QGIS and GDAL.
 _SHAPEFILE_ENCODINGS = {"UTF-8": ("UTF-8", "UTF-8"), "GBK": ("LDID/77", "936")}
@@ -81,7 +94,7 @@ def geopackage(collection: Collection) -> BinaryIO:
 
 
 class _scratch:
-    """A scratch directory removed on leaving, whatever happened: files opened inside stay readable."""
+    """A scratch directory removed on leaving, whatever happened; files opened in it stay open."""
 
     def __enter__(self) -> Path:
         self.path = Path(tempfile.mkdtemp(prefix="geoshare-wfs-"))
@@ -91,15 +104,23 @@ class _scratch:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
-def _write(part: Part, path: Path, driver: str, encoding: str | None = None,
-           append: bool = False) -> None:
+def _write(
+    part: Part, path: Path, driver: str, encoding: str | None = None, append: bool = False
+) -> None:
     schema = _schema(part)
     reader = pa.RecordBatchReader.from_batches(schema, _batches(part, schema))
     pyogrio.raw.write_arrow(
-        reader, os.fspath(path), layer=part.layer.name, driver=driver,
+        reader,
+        os.fspath(path),
+        layer=part.layer.name,
+        driver=driver,
         geometry_name="geometry" if part.geometry else None,
-        geometry_type=_OGR_TYPES.get(part.layer.geometry_type, "Unknown") if part.geometry else None,
-        crs=f"EPSG:{part.srs.epsg}", encoding=encoding, append=append,
+        geometry_type=_OGR_TYPES.get(part.layer.geometry_type, "Unknown")
+        if part.geometry
+        else None,
+        crs=f"EPSG:{part.srs.epsg}",
+        encoding=encoding,
+        append=append,
     )
 
 

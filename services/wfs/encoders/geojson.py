@@ -52,13 +52,14 @@ def _crs_member(part: Part) -> str:
     return f'"crs":{{"type":"name","properties":{{"name":"EPSG:{part.srs.epsg}"}}}},'
 
 
-
 def _feature(layer_name: str, feature: Feature, crs_member: str = "") -> str:
     geometry = feature.geometry if feature.geometry is not None else "null"
     if crs_member:
         geometry = geometry.replace(crs_member, "", 1)
-    return (f'{{"type":"Feature","id":"{layer_name}.{feature.fid}","geometry":{geometry},'
-            f'"properties":{_ENCODE(feature.properties)}}}')
+    return (
+        f'{{"type":"Feature","id":"{layer_name}.{feature.fid}","geometry":{geometry},'
+        f'"properties":{_ENCODE(feature.properties)}}}'
+    )
 
 
 def _collection(collection: Collection):
@@ -78,8 +79,11 @@ def _collection(collection: Collection):
     srs = collection.parts[0].srs if collection.parts else None
     if srs is not None and srs.srid not in (CRS84, 4326):
         tail["crs"] = {"type": "name", "properties": {"name": srs.urn}}
-    links = [{"rel": rel, "href": url, "type": "application/json"}
-             for rel, url in (("next", collection.next_url), ("previous", collection.previous_url)) if url]
+    links = [
+        {"rel": rel, "href": url, "type": "application/json"}
+        for rel, url in (("next", collection.next_url), ("previous", collection.previous_url))
+        if url
+    ]
     if links:
         tail["links"] = links
     yield "]," + _ENCODE(tail)[1:] + "\n"

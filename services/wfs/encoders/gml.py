@@ -17,8 +17,15 @@ from services.wfs.fes import GML, GML32
 from services.wfs.params import NAMESPACE, PREFIX, WFS11, WFS20, srs_name
 
 __all__ = [
-    "geometry_output", "precision", "feature_collection", "feature_document", "value_collection", "hits",
-    "CONTENT_TYPE_32", "CONTENT_TYPE_311", "GEOMETRY_PROPERTY",
+    "geometry_output",
+    "precision",
+    "feature_collection",
+    "feature_document",
+    "value_collection",
+    "hits",
+    "CONTENT_TYPE_32",
+    "CONTENT_TYPE_311",
+    "GEOMETRY_PROPERTY",
 ]
 
 CONTENT_TYPE_32 = "application/gml+xml; version=3.2; charset=UTF-8"
@@ -37,8 +44,11 @@ _LONG_SRS, _LINESTRING, _YX = 1, 4, 16
 def geometry_output(layer_name: str, srs: Crs, yx: bool, gml32: bool) -> GeometryOutput:
     """How the feature engine should encode geometries for this GML."""
     return GeometryOutput(
-        "gml3", srid=srs.epsg, precision=precision(srs),
-        gml_options=_LONG_SRS | _LINESTRING | (_YX if yx else 0), gml_id_prefix=f"{layer_name}.geom." if gml32 else None,
+        "gml3",
+        srid=srs.epsg,
+        precision=precision(srs),
+        gml_options=_LONG_SRS | _LINESTRING | (_YX if yx else 0),
+        gml_id_prefix=f"{layer_name}.geom." if gml32 else None,
     )
 
 
@@ -47,8 +57,9 @@ def precision(srs: Crs) -> int:
     return 8 if is_geographic(srs.epsg) else 3
 
 
-def feature_collection(collection: Collection, version: str, gml32: bool,
-                       schema_url: str) -> Iterator[bytes]:
+def feature_collection(
+    collection: Collection, version: str, gml32: bool, schema_url: str
+) -> Iterator[bytes]:
     """A wfs:FeatureCollection, as UTF-8 chunks."""
     return chunked(_collection(collection, version, gml32, schema_url))
 
@@ -61,8 +72,10 @@ def hits(number_matched: int, version: str, timestamp: str) -> bytes:
     else:
         numbers = f'numberOfFeatures="{number_matched}"'
         namespaces = f'xmlns:wfs="{WFS11}"'
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<wfs:FeatureCollection {namespaces} '
-            f'timeStamp="{timestamp}" {numbers}/>\n').encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<wfs:FeatureCollection {namespaces} '
+        f'timeStamp="{timestamp}" {numbers}/>\n'
+    ).encode()
 
 
 def feature_document(part: Part, feature: Feature, gml32: bool) -> bytes:
@@ -87,8 +100,10 @@ def _root_attributes(collection: Collection, version: str) -> str:
     if version != "2.0.0":
         return f'timeStamp="{collection.timestamp}" numberOfFeatures="{collection.number_returned}"'
     matched = "unknown" if collection.number_matched is None else collection.number_matched
-    attributes = (f'timeStamp="{collection.timestamp}" numberMatched="{matched}" '
-                  f'numberReturned="{collection.number_returned}"')
+    attributes = (
+        f'timeStamp="{collection.timestamp}" numberMatched="{matched}" '
+        f'numberReturned="{collection.number_returned}"'
+    )
     if collection.next_url:
         attributes += f' next="{xml_text(collection.next_url)}"'
     if collection.previous_url:
@@ -102,11 +117,14 @@ def _collection(collection: Collection, version: str, gml32: bool, schema_url: s
     locations = f"{NAMESPACE} {schema_url} {wfs} {_SCHEMAS[wfs]}"
     if gml32:
         locations += f" {GML32} {_SCHEMAS[GML32]}"
-    yield (f'<?xml version="1.0" encoding="UTF-8"?>\n<wfs:FeatureCollection xmlns:wfs="{wfs}" '
-           f'xmlns:gml="{gml}" xmlns:{PREFIX}="{NAMESPACE}" xmlns:xsi="{_XSI}" '
-           f'xsi:schemaLocation="{xml_text(locations)}" {_root_attributes(collection, version)}>\n')
+    yield (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<wfs:FeatureCollection xmlns:wfs="{wfs}" '
+        f'xmlns:gml="{gml}" xmlns:{PREFIX}="{NAMESPACE}" xmlns:xsi="{_XSI}" '
+        f'xsi:schemaLocation="{xml_text(locations)}" {_root_attributes(collection, version)}>\n'
+    )
     member_open, member_close = (
-        ("<wfs:member>", "</wfs:member>\n") if version == "2.0.0"
+        ("<wfs:member>", "</wfs:member>\n")
+        if version == "2.0.0"
         else ("<gml:featureMember>", "</gml:featureMember>\n")
     )
     for part in collection.parts:
@@ -117,9 +135,11 @@ def _collection(collection: Collection, version: str, gml32: bool, schema_url: s
 
 
 def _values(part: Part, value_reference: str, collection: Collection):
-    yield (f'<?xml version="1.0" encoding="UTF-8"?>\n<wfs:ValueCollection xmlns:wfs="{WFS20}" '
-           f'xmlns:gml="{GML32}" xmlns:{PREFIX}="{NAMESPACE}" '
-           f'{_root_attributes(collection, "2.0.0")}>\n')
+    yield (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<wfs:ValueCollection xmlns:wfs="{WFS20}" '
+        f'xmlns:gml="{GML32}" xmlns:{PREFIX}="{NAMESPACE}" '
+        f"{_root_attributes(collection, '2.0.0')}>\n"
+    )
     writer = _FeatureWriter(part, gml32=True)
     if value_reference == GEOMETRY_PROPERTY:
         for feature in part.features:
@@ -148,7 +168,9 @@ class _FeatureWriter:
             for f in part.fields
         ]
         self.id_prefix = f"{name}.geom." if gml32 else None
-        written = f'srsName="urn:ogc:def:crs:EPSG::{part.srs.epsg}"'  # what ST_AsGML option 1 writes
+        written = (
+            f'srsName="urn:ogc:def:crs:EPSG::{part.srs.epsg}"'  # what ST_AsGML option 1 writes
+        )
         wanted = f'srsName="{srs_name(part.srs, part.yx)}"'
         self.srs_fix = (written, wanted) if written != wanted else None
 

@@ -18,8 +18,10 @@ _GML_SCHEMAS = {
     GML: "http://schemas.opengis.net/gml/3.1.1/base/gml.xsd",
 }
 _GEOMETRY_TYPES = {
-    "Point": "PointPropertyType", "MultiPoint": "MultiPointPropertyType",
-    "MultiLineString": "MultiCurvePropertyType", "MultiPolygon": "MultiSurfacePropertyType",
+    "Point": "PointPropertyType",
+    "MultiPoint": "MultiPointPropertyType",
+    "MultiLineString": "MultiCurvePropertyType",
+    "MultiPolygon": "MultiSurfacePropertyType",
 }
 
 
@@ -27,26 +29,41 @@ def application_schema(types: list[tuple[object, list[FieldInfo]]], gml32: bool)
     """An XML Schema declaring each (layer, visible fields) as a GML feature type."""
     gml = GML32 if gml32 else GML
     root = etree.Element(
-        f"{{{_XSD}}}schema", nsmap={"xsd": _XSD, "gml": gml, PREFIX: NAMESPACE},
-        targetNamespace=NAMESPACE, elementFormDefault="qualified", version="1.0",
+        f"{{{_XSD}}}schema",
+        nsmap={"xsd": _XSD, "gml": gml, PREFIX: NAMESPACE},
+        targetNamespace=NAMESPACE,
+        elementFormDefault="qualified",
+        version="1.0",
     )
     etree.SubElement(root, f"{{{_XSD}}}import", namespace=gml, schemaLocation=_GML_SCHEMAS[gml])
     for layer, fields in types:
         complex_type = etree.SubElement(root, f"{{{_XSD}}}complexType", name=f"{layer.name}Type")
         content = etree.SubElement(complex_type, f"{{{_XSD}}}complexContent")
-        extension = etree.SubElement(content, f"{{{_XSD}}}extension", base="gml:AbstractFeatureType")
+        extension = etree.SubElement(
+            content, f"{{{_XSD}}}extension", base="gml:AbstractFeatureType"
+        )
         sequence = etree.SubElement(extension, f"{{{_XSD}}}sequence")
         geometry_type = _GEOMETRY_TYPES.get(layer.geometry_type, "GeometryPropertyType")
         _element(sequence, GEOMETRY_PROPERTY, f"gml:{geometry_type}")
         for field in fields:
             _element(sequence, field.name, f"xsd:{XSD_TYPES.get(field.type, 'string')}")
         etree.SubElement(
-            root, f"{{{_XSD}}}element", name=layer.name, type=f"{PREFIX}:{layer.name}Type",
+            root,
+            f"{{{_XSD}}}element",
+            name=layer.name,
+            type=f"{PREFIX}:{layer.name}Type",
             substitutionGroup="gml:AbstractFeature" if gml32 else "gml:_Feature",
         )
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 def _element(parent, name: str, xsd_type: str) -> None:
-    etree.SubElement(parent, f"{{{_XSD}}}element", name=name, type=xsd_type,
-                     minOccurs="0", maxOccurs="1", nillable="true")
+    etree.SubElement(
+        parent,
+        f"{{{_XSD}}}element",
+        name=name,
+        type=xsd_type,
+        minOccurs="0",
+        maxOccurs="1",
+        nillable="true",
+    )

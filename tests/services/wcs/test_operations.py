@@ -4,9 +4,9 @@ import email
 import email.policy
 
 import numpy as np
-from lxml import etree
 import pytest
 from django.contrib.gis.geos import GEOSGeometry
+from lxml import etree
 from rasterio.io import MemoryFile
 
 from tests.services.ogc import NS, exception_report, xml

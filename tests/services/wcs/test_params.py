@@ -5,11 +5,21 @@ import pytest
 from geoshare.geo import parse_crs
 from services.ows.kvp import Kvp
 from services.wcs.errors import (
-    InterpolationNotSupportedError, InvalidAxisLabelError, InvalidSubsettingError, NoSuchFieldError,
-    ScalingAxisUndefinedError, UnsupportedFormatError,
+    InterpolationNotSupportedError,
+    InvalidAxisLabelError,
+    InvalidSubsettingError,
+    NoSuchFieldError,
+    ScalingAxisUndefinedError,
+    UnsupportedFormatError,
 )
 from services.wcs.params import (
-    AxisSubset, axis_subsets, bands, crs_axes, get_coverage_params, grid_axes, scaled_size,
+    AxisSubset,
+    axis_subsets,
+    bands,
+    crs_axes,
+    get_coverage_params,
+    grid_axes,
+    scaled_size,
 )
 
 

@@ -69,8 +69,9 @@ def test_wfs_1_1_capabilities(client, wfs_layers):
 
 
 def test_capabilities_cost_a_fixed_number_of_queries(client, wfs_layers, django_assert_max_num_queries):
-    from tests.factories import vector_layer
     import shapely
+
+    from tests.factories import vector_layer
 
     for n in range(5):
         vector_layer(f"extra_{n}", [shapely.Point(120.5, 31.9)], {"a": [n]})

@@ -114,9 +114,9 @@ def spatial_cases():
         "Equals": ("schools", f'<fes:Equals><fes:ValueReference>geom</fes:ValueReference><gml:Point gml:id="q" '
                    f'srsName="urn:ogc:def:crs:EPSG::4490"><gml:pos>{point_1.y} {point_1.x}</gml:pos></gml:Point>'
                    f"</fes:Equals>", [2]),
-        "Contains": ("roads", f'<fes:Contains><fes:ValueReference>geom</fes:ValueReference><gml:Point gml:id="q" '
-                     f'srsName="http://www.opengis.net/gml/srs/epsg.xml#4490"><gml:pos>120.5 31.95</gml:pos>'
-                     f"</gml:Point></fes:Contains>",
+        "Contains": ("roads", '<fes:Contains><fes:ValueReference>geom</fes:ValueReference><gml:Point gml:id="q" '
+                     'srsName="http://www.opengis.net/gml/srs/epsg.xml#4490"><gml:pos>120.5 31.95</gml:pos>'
+                     "</gml:Point></fes:Contains>",
                      [i + 1 for i, road in enumerate(ROADS) if road.contains(shapely.Point(120.5, 31.95))]),
         "Crosses": ("roads", f"<fes:Crosses><fes:ValueReference>geom</fes:ValueReference>"
                     f"{gml_polygon(POLYGON)}</fes:Crosses>",

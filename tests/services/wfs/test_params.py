@@ -7,7 +7,16 @@ from geoshare.errors import InvalidParameterError
 from geoshare.geo import parse_crs
 from services.ows.kvp import Kvp
 from services.wfs.params import (
-    FORMATS, _charset, _output_format, _per_query, _sortby, layer_name, resolve, srs_name, wire_yx, Query,
+    FORMATS,
+    Query,
+    _charset,
+    _output_format,
+    _per_query,
+    _sortby,
+    layer_name,
+    resolve,
+    srs_name,
+    wire_yx,
 )
 
 
