@@ -132,7 +132,7 @@ def get_feature(request):
         layers=[plan.layer.name for plan in plans],
     )
     if params.hits:
-        return _hits(request, params, sum(plan.count() for plan in plans))
+        return _hits(params, plans)
     if params.by_id:
         return _feature_by_id(request, plans[0], params)
     collection = _collection(
@@ -329,9 +329,9 @@ def _collection(request, plans: list[_Plan], count: int | None, start: int, outp
         returned = max(0, min(limit, matched - start))
         has_more = matched > start + limit
         parts, skip, remaining = [], start, limit
-        for plan, count in zip(plans, counts):
-            offset = min(skip, count)
-            take = min(remaining, count - offset)
+        for plan, size in zip(plans, counts):
+            offset = min(skip, size)
+            take = min(remaining, size - offset)
             skip, remaining = skip - offset, remaining - take
             features = plan.features(output(plan), take, offset) if take > 0 else iter(())
             parts.append(plan.part(features))
@@ -340,8 +340,14 @@ def _collection(request, plans: list[_Plan], count: int | None, start: int, outp
     return Collection(parts, matched, returned, _now(), next_url, previous_url)
 
 
-def _hits(request, params: GetFeatureParams, matched: int) -> HttpResponse:
-    if params.output_format.key == "geojson":
+def _hits(params: GetFeatureParams, plans: list[_Plan]) -> HttpResponse:
+    key = params.output_format.key
+    if key not in ("gml32", "gml311", "geojson"):
+        raise InvalidParameterError(
+            "resultType=hits answers in GML or GeoJSON; leave outputFormat out", "resultType"
+        )
+    matched = sum(plan.count() for plan in plans)
+    if key == "geojson":
         body = json.dumps(
             {
                 "type": "FeatureCollection",
@@ -352,16 +358,17 @@ def _hits(request, params: GetFeatureParams, matched: int) -> HttpResponse:
             }
         )
         return HttpResponse(body, content_type=geojson.CONTENT_TYPE)
-    if params.output_format.key not in ("gml32", "gml311"):
-        raise InvalidParameterError(
-            "resultType=hits answers in GML or GeoJSON; leave outputFormat out", "resultType"
-        )
     content_type = gml.CONTENT_TYPE_32 if params.version == "2.0.0" else gml.CONTENT_TYPE_311
     return HttpResponse(gml.hits(matched, params.version, _now()), content_type=content_type)
 
 
 def _feature_by_id(request, plan: _Plan, params: GetFeatureParams):
     key = params.output_format.key
+    if key not in ("gml32", "gml311", "geojson"):
+        raise InvalidParameterError(
+            "GetFeatureById answers in GML or GeoJSON; use GetFeature with resourceId for files",
+            "outputFormat",
+        )
     features = plan.fetch(_geometry_output(key, plan), 1, 0)
     if not features:
         raise FeatureNotFoundError(f"no feature {plan.query.resource_ids[0][:80]!r}", "ID")
@@ -372,13 +379,8 @@ def _feature_by_id(request, plan: _Plan, params: GetFeatureParams):
         return HttpResponse(
             gml.feature_document(part, features[0], key == "gml32"), content_type=content_type
         )
-    if key == "geojson":
-        return HttpResponse(
-            geojson.feature_document(part, features[0]), content_type=geojson.CONTENT_TYPE
-        )
-    raise InvalidParameterError(
-        "GetFeatureById answers in GML or GeoJSON; use GetFeature with resourceId for files",
-        "outputFormat",
+    return HttpResponse(
+        geojson.feature_document(part, features[0]), content_type=geojson.CONTENT_TYPE
     )
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import decimal
 import os
-import shutil
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -71,7 +70,8 @@ def check_shapefile(layer) -> None:
 def shapefile_zip(collection: Collection, charset: str) -> BinaryIO:
     """A zip of one Shapefile per feature type, as an open file already unlinked from disk."""
     encoding, cpg = _SHAPEFILE_ENCODINGS[charset]
-    with _scratch() as directory:
+    with _scratch() as scratch:
+        directory = Path(scratch)
         for part in collection.parts:
             path = directory / f"{part.layer.name}.shp"
             _write(part, path, "ESRI Shapefile", encoding=encoding)
@@ -86,22 +86,16 @@ def shapefile_zip(collection: Collection, charset: str) -> BinaryIO:
 
 def geopackage(collection: Collection) -> BinaryIO:
     """A GeoPackage with one table per feature type, as an open file already unlinked."""
-    with _scratch() as directory:
-        path = directory / "features.gpkg"
+    with _scratch() as scratch:
+        path = Path(scratch) / "features.gpkg"
         for n, part in enumerate(collection.parts):
             _write(part, path, "GPKG", append=n > 0)
         return open(path, "rb")  # noqa: SIM115 - the response closes it
 
 
-class _scratch:
-    """A scratch directory removed on leaving, whatever happened; files opened in it stay open."""
-
-    def __enter__(self) -> Path:
-        self.path = Path(tempfile.mkdtemp(prefix="geoshare-wfs-"))
-        return self.path
-
-    def __exit__(self, *exc) -> None:
-        shutil.rmtree(self.path, ignore_errors=True)
+def _scratch():
+    """A scratch directory, removed on leaving whatever happened; files opened in it stay open."""
+    return tempfile.TemporaryDirectory(prefix="geoshare-wfs-", ignore_cleanup_errors=True)
 
 
 def _write(
