@@ -335,7 +335,7 @@ def _collection(request, plans: list[_Plan], count: int | None, start: int, outp
             skip, remaining = skip - offset, remaining - take
             features = plan.features(output(plan), take, offset) if take > 0 else iter(())
             parts.append(plan.part(features))
-    next_url = _page_url(request, start + limit, limit) if has_more else None
+    next_url = _page_url(request, start + limit, limit) if has_more and limit else None
     previous_url = _page_url(request, max(0, start - limit), limit) if start > 0 else None
     return Collection(parts, matched, returned, _now(), next_url, previous_url)
 

@@ -1,5 +1,7 @@
 """Bad input gets an OGC ExceptionReport with the right code and locator, a 4xx, and runs nothing."""
 
+from urllib.parse import urlencode
+
 import pytest
 from django.db import connection
 
@@ -176,3 +178,20 @@ def test_shapefile_of_mixed_geometries_is_refused_before_writing(client, wfs_lay
     Layer.objects.filter(name="roads").update(geometry_type="Geometry")
     response = client.get("/ows?SERVICE=WFS&REQUEST=GetFeature&TYPENAMES=geoshare:roads&OUTPUTFORMAT=SHAPE-ZIP")
     assert report(response)[:2] == ("OptionNotSupported", "outputFormat")
+
+
+def test_count_zero_has_no_next_page_to_loop_on(client, wfs_layers):
+    from tests.services.ogc import xml
+
+    root = xml(client.get(GET + "&COUNT=0"))
+    assert root.get("numberMatched") == "20" and root.get("numberReturned") == "0"
+    assert root.get("next") is None
+
+
+def test_invalid_utf8_and_deep_nesting_in_filters(client, wfs_layers):
+    assert report(client.get(GET + "&FILTER=%FF%FE%3CFilter"))[0] == "OperationParsingFailed"
+    deep = ("<fes:Not>" * 300) + "<fes:PropertyIsNull><fes:ValueReference>n</fes:ValueReference>" \
+        "</fes:PropertyIsNull>" + ("</fes:Not>" * 300)
+    document = f"<fes:Filter xmlns:fes='http://www.opengis.net/fes/2.0'>{deep}</fes:Filter>"
+    response = client.get(GET + "&" + urlencode({"FILTER": document}))
+    assert response.status_code == 400 and report(response)[1] == "filter"
