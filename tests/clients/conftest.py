@@ -18,10 +18,10 @@ from tests.services.wfs.conftest import PARCELS, school_fields, school_points
 def client_layers(live_server, settings, tmp_path):
     settings.RASTER_DIR = tmp_path / "rasters"
     layers = {
-        "schools": vector_layer("schools", school_points(), school_fields()),
+        "wfs_schools": vector_layer("wfs_schools", school_points(), school_fields()),
         "parcels": vector_layer("parcels", PARCELS, {"code": [f"地块{i}" for i in range(5)],
                                                       "area": [6400.0] * 5}, srid=4549),
-        "dem": raster_layer("dem", dem_values()[None], DEM_TRANSFORM, srid=4549, nodata=-9999.0),
+        "wcs_dem": raster_layer("wcs_dem", dem_values()[None], DEM_TRANSFORM, srid=4549, nodata=-9999.0),
         "ortho": raster_layer("ortho", ortho_values(), ORTHO_TRANSFORM, srid=4490),
     }
     yield layers

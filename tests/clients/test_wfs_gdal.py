@@ -19,9 +19,9 @@ def gml_ids(output: str) -> list[str]:
 
 def test_ogrinfo_lists_layers_and_filters_on_the_server(client_layers, ows_url):
     listing = run("ogrinfo", "-ro", f"WFS:{ows_url}")
-    assert "geoshare:schools (title: schools) (Point)" in listing
-    output = run("ogrinfo", "-ro", "-al", f"WFS:{ows_url}", "geoshare:schools", "-where", "n >= 15 AND kind = '中学'")
-    assert gml_ids(output) == ["schools.17", "schools.19"]
+    assert "geoshare:wfs_schools (title: wfs_schools) (Point)" in listing
+    output = run("ogrinfo", "-ro", "-al", f"WFS:{ows_url}", "geoshare:wfs_schools", "-where", "n >= 15 AND kind = '中学'")
+    assert gml_ids(output) == ["wfs_schools.17", "wfs_schools.19"]
     assert "name (String) = 学校16" in output
 
 
@@ -30,18 +30,18 @@ def test_ogrinfo_with_an_ogc_filter_and_a_spatial_filter(client_layers, ows_url)
            "<fes:ValueReference>n</fes:ValueReference><fes:LowerBoundary><fes:Literal>2</fes:Literal>"
            "</fes:LowerBoundary><fes:UpperBoundary><fes:Literal>4</fes:Literal></fes:UpperBoundary>"
            "</fes:PropertyIsBetween></fes:Filter>")
-    output = run("ogrinfo", "-ro", "-al", f"WFS:{ows_url}?FILTER={quote(fes)}", "geoshare:schools")
-    assert gml_ids(output) == ["schools.3", "schools.4", "schools.5"]
+    output = run("ogrinfo", "-ro", "-al", f"WFS:{ows_url}?FILTER={quote(fes)}", "geoshare:wfs_schools")
+    assert gml_ids(output) == ["wfs_schools.3", "wfs_schools.4", "wfs_schools.5"]
     # -spat is lon/lat: GDAL flips it to the lat/lon of the urn DefaultCRS for the BBOX.
-    output = run("ogrinfo", "-ro", "-al", f"WFS:{ows_url}", "geoshare:schools",
+    output = run("ogrinfo", "-ro", "-al", f"WFS:{ows_url}", "geoshare:wfs_schools",
                  "-spat", "120.525", "31.89", "120.555", "31.91")
-    assert gml_ids(output) == ["schools.4", "schools.5", "schools.6"]
+    assert gml_ids(output) == ["wfs_schools.4", "wfs_schools.5", "wfs_schools.6"]
 
 
 def test_ogr2ogr_round_trip_into_a_geopackage(client_layers, ows_url, tmp_path):
     target = tmp_path / "copy.gpkg"
-    run("ogr2ogr", "-f", "GPKG", str(target), f"WFS:{ows_url}", "geoshare:schools", "geoshare:parcels")
-    meta, _, geometry, values = pyogrio.raw.read(target, layer="geoshare:schools")
+    run("ogr2ogr", "-f", "GPKG", str(target), f"WFS:{ows_url}", "geoshare:wfs_schools", "geoshare:parcels")
+    meta, _, geometry, values = pyogrio.raw.read(target, layer="geoshare:wfs_schools")
     assert len(geometry) == SCHOOL_COUNT
     fields = list(meta["fields"])
     assert list(values[fields.index("name")]) == [f"学校{i}" for i in range(SCHOOL_COUNT)]

@@ -28,7 +28,7 @@ def ortho_values() -> np.ndarray:
 def coverages(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock(), override_settings(RASTER_DIR=tmp_path_factory.mktemp("rasters")):
         layers = {
-            "dem": raster_layer("dem", dem_values()[None], DEM_TRANSFORM, srid=4549, nodata=-9999.0),
+            "wcs_dem": raster_layer("wcs_dem", dem_values()[None], DEM_TRANSFORM, srid=4549, nodata=-9999.0),
             "ortho": raster_layer("ortho", ortho_values(), ORTHO_TRANSFORM, srid=4490),
             "secret_dem": raster_layer("secret_dem", dem_values()[None], DEM_TRANSFORM, srid=4549,
                                        nodata=-9999.0, tier=Tier.INTERNAL),

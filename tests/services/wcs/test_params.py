@@ -26,7 +26,7 @@ from services.wcs.params import (
 def params(**kvp):
     repeated = {k: v for k, v in kvp.items() if isinstance(v, list)}
     single = {k: (v[-1] if isinstance(v, list) else v) for k, v in kvp.items()}
-    return get_coverage_params(Kvp({"COVERAGEID": "dem", **single}, repeated))
+    return get_coverage_params(Kvp({"COVERAGEID": "wcs_dem", **single}, repeated))
 
 
 @pytest.mark.parametrize("crs, labels, grid", [

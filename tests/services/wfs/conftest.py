@@ -33,7 +33,7 @@ def school_fields():
 
 PARCELS = [shapely.box(540000 + 100 * i, 3530000, 540080 + 100 * i, 3530080) for i in range(5)]
 ROADS = [
-    shapely.LineString([(120.495, 31.90), (120.605, 31.90)]),  # through the first row of schools
+    shapely.LineString([(120.495, 31.90), (120.605, 31.90)]),  # through the first row of wfs_schools
     shapely.LineString([(120.50, 31.85), (120.50, 32.00)]),  # north-south through school 0 and 10
     shapely.LineString([(120.70, 31.70), (120.80, 31.70)]),  # far away
 ]
@@ -43,10 +43,10 @@ ROADS = [
 def wfs_layers(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         layers = {
-            "schools": vector_layer("schools", school_points(), school_fields()),
+            "wfs_schools": vector_layer("wfs_schools", school_points(), school_fields()),
             "parcels": vector_layer("parcels", PARCELS, {"code": [f"P{i}" for i in range(5)],
                                                           "area": [6400.0] * 5}, srid=4549),
-            "roads": vector_layer("roads", ROADS, {"name": ["长江路", "人民路", "远路"]}),
+            "wfs_roads": vector_layer("wfs_roads", ROADS, {"name": ["长江路", "人民路", "远路"]}),
             "secret_plans": vector_layer("secret_plans", PARCELS[:1], {"code": ["S"]}, srid=4549,
                                          tier=Tier.INTERNAL),
         }

@@ -9,7 +9,7 @@ from tests.services.ogc import NS, exception_report
 
 pytestmark = pytest.mark.django_db
 
-GET = "/ows?SERVICE=WFS&REQUEST=GetFeature&TYPENAMES=geoshare:schools"
+GET = "/ows?SERVICE=WFS&REQUEST=GetFeature&TYPENAMES=geoshare:wfs_schools"
 
 
 def rows_in(table: str) -> int:
@@ -40,7 +40,7 @@ def report(response, status=400):
     ("&SORTBY=n SIDEWAYS", "InvalidParameterValue", "sortBy"),
     ("&SORTBY=nothing", "InvalidParameterValue", "sortBy"),
     ("&PROPERTYNAME=secretive", "InvalidParameterValue", "propertyName"),
-    ("&BBOX=0,0,1,1&RESOURCEID=schools.1", "InvalidParameterValue", "resourceid"),
+    ("&BBOX=0,0,1,1&RESOURCEID=wfs_schools.1", "InvalidParameterValue", "resourceid"),
     ("&FORMAT_OPTIONS=charset:EBCDIC&OUTPUTFORMAT=SHAPE-ZIP", "InvalidParameterValue", "format_options"),
     ("&FILTER_LANGUAGE=CQL", "InvalidParameterValue", "filter_language"),
 ])
@@ -54,7 +54,7 @@ def test_missing_and_unknown_requests(client, wfs_layers):
     assert report(client.get("/ows?SERVICE=WFS&VERSION=1.1.0&REQUEST=GetPropertyValue"))[:2] == (
         "OperationNotSupported", "request")
     assert report(client.get("/ows?SERVICE=WFS&VERSION=3.0.0&REQUEST=GetFeature"))[1] == "version"
-    assert report(client.get(GET.replace("geoshare:schools", "(geoshare:schools,geoshare:roads)")))[0] == "OptionNotSupported"
+    assert report(client.get(GET.replace("geoshare:wfs_schools", "(geoshare:wfs_schools,geoshare:wfs_roads)")))[0] == "OptionNotSupported"
 
 
 def test_wfs_1_1_reports_in_ows_1_0(client, wfs_layers):
@@ -113,15 +113,15 @@ def test_a_coverage_is_not_a_feature_type(client, wfs_layers, settings, tmp_path
      "</fes:Filter>", "InvalidParameterValue"),
 ])
 def test_bad_filters(client, wfs_layers, filter_xml, code):
-    response = client.get("/ows", {"SERVICE": "WFS", "REQUEST": "GetFeature", "TYPENAMES": "geoshare:schools",
+    response = client.get("/ows", {"SERVICE": "WFS", "REQUEST": "GetFeature", "TYPENAMES": "geoshare:wfs_schools",
                                    "FILTER": filter_xml})
     assert report(response)[:2] == (code, "filter")
 
 
 @pytest.mark.parametrize("value", [
-    "'; DROP TABLE geodata.schools; --",
+    "'; DROP TABLE geodata.wfs_schools; --",
     "学校1' OR '1'='1",
-    "\\'; DELETE FROM geodata.schools; --",
+    "\\'; DELETE FROM geodata.wfs_schools; --",
 ])
 def test_injected_values_are_only_text(client, wfs_layers, value):
     from xml.sax.saxutils import escape
@@ -129,18 +129,18 @@ def test_injected_values_are_only_text(client, wfs_layers, value):
     filter_xml = (f"<fes:Filter xmlns:fes='http://www.opengis.net/fes/2.0'><fes:PropertyIsEqualTo>"
                   f"<fes:ValueReference>name</fes:ValueReference><fes:Literal>{escape(value)}</fes:Literal>"
                   f"</fes:PropertyIsEqualTo></fes:Filter>")
-    response = client.get("/ows", {"SERVICE": "WFS", "REQUEST": "GetFeature", "TYPENAMES": "geoshare:schools",
+    response = client.get("/ows", {"SERVICE": "WFS", "REQUEST": "GetFeature", "TYPENAMES": "geoshare:wfs_schools",
                                    "FILTER": filter_xml})
     assert response.status_code == 200
     assert b"<wfs:member>" not in b"".join(response.streaming_content)
-    assert rows_in("schools") == 20
+    assert rows_in("wfs_schools") == 20
 
 
 def test_injected_sort_and_property_names_are_unknown_properties(client, wfs_layers):
-    for query in ('&SORTBY=n"; DROP TABLE geodata.schools; --', '&PROPERTYNAME=n", (SELECT 1) AS "x'):
+    for query in ('&SORTBY=n"; DROP TABLE geodata.wfs_schools; --', '&PROPERTYNAME=n", (SELECT 1) AS "x'):
         code, _, _ = report(client.get(GET + query))
         assert code == "InvalidParameterValue"
-    assert rows_in("schools") == 20
+    assert rows_in("wfs_schools") == 20
 
 
 XXE = b"""<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
@@ -150,7 +150,7 @@ LAUGHS = b"""<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">
 <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
 <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
 <wfs:GetFeature xmlns:wfs="http://www.opengis.net/wfs/2.0"><wfs:Query typeNames="&lol3;"/></wfs:GetFeature>"""
-BROKEN = b'<wfs:GetFeature xmlns:wfs="http://www.opengis.net/wfs/2.0"><wfs:Query typeNames="geoshare:schools">'
+BROKEN = b'<wfs:GetFeature xmlns:wfs="http://www.opengis.net/wfs/2.0"><wfs:Query typeNames="geoshare:wfs_schools">'
 
 
 @pytest.mark.parametrize("document", [XXE, LAUGHS, BROKEN, b"\xff\xfe<junk"])
@@ -168,15 +168,15 @@ def test_hostile_or_broken_posts_fail_parsing_as_wfs(client, wfs_layers, documen
 
 def test_post_with_an_unknown_element(client, wfs_layers):
     document = b"""<wfs:GetFeature service="WFS" version="2.0.0" xmlns:wfs="http://www.opengis.net/wfs/2.0">
-      <wfs:Query typeNames="geoshare:schools"><wfs:Evil/></wfs:Query></wfs:GetFeature>"""
+      <wfs:Query typeNames="geoshare:wfs_schools"><wfs:Evil/></wfs:Query></wfs:GetFeature>"""
     assert report(client.post("/ows", document, content_type="application/xml"))[0] == "InvalidParameterValue"
 
 
 def test_shapefile_of_mixed_geometries_is_refused_before_writing(client, wfs_layers):
     from layers.models import Layer
 
-    Layer.objects.filter(name="roads").update(geometry_type="Geometry")
-    response = client.get("/ows?SERVICE=WFS&REQUEST=GetFeature&TYPENAMES=geoshare:roads&OUTPUTFORMAT=SHAPE-ZIP")
+    Layer.objects.filter(name="wfs_roads").update(geometry_type="Geometry")
+    response = client.get("/ows?SERVICE=WFS&REQUEST=GetFeature&TYPENAMES=geoshare:wfs_roads&OUTPUTFORMAT=SHAPE-ZIP")
     assert report(response)[:2] == ("OptionNotSupported", "outputFormat")
 
 

@@ -13,12 +13,12 @@ F11 = 'xmlns:ogc="http://www.opengis.net/ogc" xmlns:gml="http://www.opengis.net/
 
 
 def parse(text: str, version: str = "2.0.0", default: str = "urn:ogc:def:crs:EPSG::4490"):
-    context = FilterContext("roads", parse_crs(default, "srsName"), lambda c: wire_yx(c, version))
+    context = FilterContext("wfs_roads", parse_crs(default, "srsName"), lambda c: wire_yx(c, version))
     return parse_filter(etree.fromstring(text), context)
 
 
 def test_resource_ids_of_this_type_only():
-    node = parse(f'<fes:Filter {F20}><fes:ResourceId rid="roads.3"/><fes:ResourceId rid="pois.4"/>'
+    node = parse(f'<fes:Filter {F20}><fes:ResourceId rid="wfs_roads.3"/><fes:ResourceId rid="pois.4"/>'
                  f'<fes:ResourceId rid="7"/></fes:Filter>')
     assert isinstance(node, ast.In) and node.sub_nodes == [3, 7]
     nothing = parse(f'<fes:Filter {F20}><fes:ResourceId rid="pois.4"/></fes:Filter>')

@@ -68,7 +68,7 @@ def test_every_advertised_comparison_is_tested():
 def test_comparison_operators(client, wfs_layers, operator):
     body, condition = COMPARISONS[operator]
     attributes = ' wildCard="*" singleChar="?" escapeChar="\\"' if operator == "PropertyIsLike" else ""
-    assert fids(client, "schools", f"<fes:{operator}{attributes}>{body}</fes:{operator}>") == expected(condition)
+    assert fids(client, "wfs_schools", f"<fes:{operator}{attributes}>{body}</fes:{operator}>") == expected(condition)
 
 
 def test_match_case_false_and_logical_operators(client, wfs_layers):
@@ -78,7 +78,7 @@ def test_match_case_false_and_logical_operators(client, wfs_layers):
         <fes:Not><fes:PropertyIsNull><fes:ValueReference>note</fes:ValueReference></fes:PropertyIsNull></fes:Not>
       </fes:And><fes:PropertyIsEqualTo><fes:ValueReference>n</fes:ValueReference>
         <fes:Literal>19</fes:Literal></fes:PropertyIsEqualTo></fes:Or>"""
-    assert fids(client, "schools", predicate) == [4, 20]
+    assert fids(client, "wfs_schools", predicate) == [4, 20]
 
 
 POLYGON = shapely.Polygon([(120.515, 31.89), (120.545, 31.89), (120.545, 31.96), (120.515, 31.96)])
@@ -95,33 +95,33 @@ def gml_polygon(polygon, srs="urn:ogc:def:crs:EPSG::4490", yx=True) -> str:
 def spatial_cases():
     point_1 = school_points()[1]
     return {
-        "BBOX": ("schools", '<fes:BBOX><gml:Envelope srsName="urn:ogc:def:crs:EPSG::4490">'
+        "BBOX": ("wfs_schools", '<fes:BBOX><gml:Envelope srsName="urn:ogc:def:crs:EPSG::4490">'
                  "<gml:lowerCorner>31.89 120.515</gml:lowerCorner>"
                  "<gml:upperCorner>31.96 120.545</gml:upperCorner></gml:Envelope></fes:BBOX>",
                  [r["fid"] for r in SCHOOLS if POLYGON.intersects(r["geometry"])]),
-        "Intersects": ("schools", f"<fes:Intersects><fes:ValueReference>geom</fes:ValueReference>"
+        "Intersects": ("wfs_schools", f"<fes:Intersects><fes:ValueReference>geom</fes:ValueReference>"
                        f"{gml_polygon(POLYGON)}</fes:Intersects>",
                        [r["fid"] for r in SCHOOLS if POLYGON.intersects(r["geometry"])]),
-        "Within": ("schools", f"<fes:Within><fes:ValueReference>geom</fes:ValueReference>"
+        "Within": ("wfs_schools", f"<fes:Within><fes:ValueReference>geom</fes:ValueReference>"
                    f"{gml_polygon(POLYGON, 'EPSG:4490', yx=True)}</fes:Within>",
                    [r["fid"] for r in SCHOOLS if r["geometry"].within(POLYGON)]),
-        "Disjoint": ("schools", f"<fes:Disjoint><fes:ValueReference>geom</fes:ValueReference>"
+        "Disjoint": ("wfs_schools", f"<fes:Disjoint><fes:ValueReference>geom</fes:ValueReference>"
                      f"{gml_polygon(POLYGON, 'urn:ogc:def:crs:OGC:1.3:CRS84', yx=False)}</fes:Disjoint>",
                      [r["fid"] for r in SCHOOLS if r["geometry"].disjoint(POLYGON)]),
-        "Touches": ("schools", f"<fes:Touches><fes:ValueReference>geom</fes:ValueReference>"
+        "Touches": ("wfs_schools", f"<fes:Touches><fes:ValueReference>geom</fes:ValueReference>"
                     f"{gml_polygon(CORNER)}</fes:Touches>",
                     [r["fid"] for r in SCHOOLS if r["geometry"].touches(CORNER)]),
-        "Equals": ("schools", f'<fes:Equals><fes:ValueReference>geom</fes:ValueReference><gml:Point gml:id="q" '
+        "Equals": ("wfs_schools", f'<fes:Equals><fes:ValueReference>geom</fes:ValueReference><gml:Point gml:id="q" '
                    f'srsName="urn:ogc:def:crs:EPSG::4490"><gml:pos>{point_1.y} {point_1.x}</gml:pos></gml:Point>'
                    f"</fes:Equals>", [2]),
-        "Contains": ("roads", '<fes:Contains><fes:ValueReference>geom</fes:ValueReference><gml:Point gml:id="q" '
+        "Contains": ("wfs_roads", '<fes:Contains><fes:ValueReference>geom</fes:ValueReference><gml:Point gml:id="q" '
                      'srsName="http://www.opengis.net/gml/srs/epsg.xml#4490"><gml:pos>120.5 31.95</gml:pos>'
                      "</gml:Point></fes:Contains>",
                      [i + 1 for i, road in enumerate(ROADS) if road.contains(shapely.Point(120.5, 31.95))]),
-        "Crosses": ("roads", f"<fes:Crosses><fes:ValueReference>geom</fes:ValueReference>"
+        "Crosses": ("wfs_roads", f"<fes:Crosses><fes:ValueReference>geom</fes:ValueReference>"
                     f"{gml_polygon(POLYGON)}</fes:Crosses>",
                     [i + 1 for i, road in enumerate(ROADS) if road.crosses(POLYGON)]),
-        "Overlaps": ("roads", '<fes:Overlaps><fes:ValueReference>geom</fes:ValueReference><gml:LineString '
+        "Overlaps": ("wfs_roads", '<fes:Overlaps><fes:ValueReference>geom</fes:ValueReference><gml:LineString '
                      'gml:id="l" srsName="urn:ogc:def:crs:EPSG::4490"><gml:posList>31.90 120.40 31.90 120.52'
                      "</gml:posList></gml:LineString></fes:Overlaps>",
                      [i + 1 for i, road in enumerate(ROADS)
@@ -155,7 +155,7 @@ def test_distance_operators_in_metres_on_geographic_data(client, wfs_layers, ope
     predicate = (f'<fes:{operator}><fes:ValueReference>geom</fes:ValueReference><gml:Point gml:id="c" '
                  f'srsName="urn:ogc:def:crs:EPSG::4490"><gml:pos>31.90 120.52</gml:pos></gml:Point>'
                  f'<fes:Distance uom="m">2500</fes:Distance></fes:{operator}>')
-    assert fids(client, "schools", predicate) == distance_ids(2500, beyond)
+    assert fids(client, "wfs_schools", predicate) == distance_ids(2500, beyond)
 
 
 TEMPORAL = {
@@ -177,27 +177,27 @@ def test_temporal_operators(client, wfs_layers, operator):
     predicate = f"<fes:{operator}><fes:ValueReference>opened</fes:ValueReference>{operand}</fes:{operator}>"
     wanted = expected(lambda r: condition(r["opened"]))
     assert wanted
-    assert fids(client, "schools", predicate) == wanted
+    assert fids(client, "wfs_schools", predicate) == wanted
 
 
 def test_resource_ids_of_the_type_and_not_of_others(client, wfs_layers):
-    predicate_ids = '<fes:ResourceId rid="schools.3"/><fes:ResourceId rid="roads.1"/><fes:ResourceId rid="schools.9"/>'
+    predicate_ids = '<fes:ResourceId rid="wfs_schools.3"/><fes:ResourceId rid="wfs_roads.1"/><fes:ResourceId rid="wfs_schools.9"/>'
     document = f"""<wfs:GetFeature service="WFS" version="2.0.0" xmlns:wfs="{NS['wfs']}" {FES}>
-      <wfs:Query typeNames="geoshare:schools"><fes:Filter>{predicate_ids}</fes:Filter></wfs:Query>
+      <wfs:Query typeNames="geoshare:wfs_schools"><fes:Filter>{predicate_ids}</fes:Filter></wfs:Query>
     </wfs:GetFeature>"""
     root = xml(client.post("/ows", document.encode(), content_type="application/xml"))
-    assert [m.get(f"{{{NS['gml']}}}id") for m in root.iterfind("wfs:member/*", NS)] == ["schools.3", "schools.9"]
+    assert [m.get(f"{{{NS['gml']}}}id") for m in root.iterfind("wfs:member/*", NS)] == ["wfs_schools.3", "wfs_schools.9"]
 
 
 def test_filter_1_1_arithmetic_and_feature_ids(client, wfs_layers):
     document = f"""<wfs:GetFeature service="WFS" version="1.1.0" xmlns:wfs="{NS['wfs11']}" xmlns:ogc="{NS['ogc']}">
-      <wfs:Query typeName="geoshare:schools"><ogc:Filter><ogc:PropertyIsGreaterThan>
+      <wfs:Query typeName="geoshare:wfs_schools"><ogc:Filter><ogc:PropertyIsGreaterThan>
         <ogc:Add><ogc:PropertyName>n</ogc:PropertyName><ogc:Literal>10</ogc:Literal></ogc:Add>
         <ogc:Literal>27</ogc:Literal></ogc:PropertyIsGreaterThan></ogc:Filter></wfs:Query>
     </wfs:GetFeature>"""
     root = xml(client.post("/ows", document.encode(), content_type="application/xml"))
     assert len(root.findall("gml311:featureMember", NS)) == SCHOOL_COUNT - 18
-    kvp = f'<ogc:Filter xmlns:ogc="{NS["ogc"]}"><ogc:FeatureId fid="schools.7"/></ogc:Filter>'
+    kvp = f'<ogc:Filter xmlns:ogc="{NS["ogc"]}"><ogc:FeatureId fid="wfs_schools.7"/></ogc:Filter>'
     root = xml(client.get("/ows", {"SERVICE": "WFS", "VERSION": "1.1.0", "REQUEST": "GetFeature",
-                                   "TYPENAME": "geoshare:schools", "FILTER": kvp}))
-    assert [m.get(f"{{{NS['gml311']}}}id") for m in root.iterfind("gml311:featureMember/*", NS)] == ["schools.7"]
+                                   "TYPENAME": "geoshare:wfs_schools", "FILTER": kvp}))
+    assert [m.get(f"{{{NS['gml311']}}}id") for m in root.iterfind("gml311:featureMember/*", NS)] == ["wfs_schools.7"]

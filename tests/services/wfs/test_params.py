@@ -39,7 +39,7 @@ def test_srs_names_written_say_the_order_used():
 
 
 @pytest.mark.parametrize("raw, name", [
-    ("geoshare:roads", "roads"), ("{urn:geoshare:features}roads", "roads"), (" roads ", "roads"),
+    ("geoshare:wfs_roads", "wfs_roads"), ("{urn:geoshare:features}wfs_roads", "wfs_roads"), (" wfs_roads ", "wfs_roads"),
 ])
 def test_layer_names(raw, name):
     assert layer_name(raw) == name
@@ -68,10 +68,10 @@ def test_charsets_and_per_query_lists():
 
 
 def test_bbox_defaults_to_the_query_crs_and_reads_its_own():
-    query = Query("roads", bbox="31.8,120.4,32.0,120.6")  # DefaultCRS urn:…:4490: lat/lon
+    query = Query("wfs_roads", bbox="31.8,120.4,32.0,120.6")  # DefaultCRS urn:…:4490: lat/lon
     box = resolve(query, 4490, "2.0.0").bbox
     assert (box.minx, box.miny, box.maxx, box.maxy, box.srid) == (120.4, 31.8, 120.6, 32.0, 4490)
-    box = resolve(Query("roads", bbox="120.4,31.8,120.6,32.0,EPSG:4326"), 4490, "1.1.0").bbox
+    box = resolve(Query("wfs_roads", bbox="120.4,31.8,120.6,32.0,EPSG:4326"), 4490, "1.1.0").bbox
     assert (box.minx, box.srid) == (120.4, 4326)
 
 
