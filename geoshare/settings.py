@@ -136,6 +136,8 @@ INSTALLED_APPS = [
     "services.geocoding",
     "fixtures",
     "services.ogcapi",
+    "services.wfs",
+    "services.wcs",
 ]
 
 MIDDLEWARE = [
@@ -243,6 +245,8 @@ GEOSHARE_IMPORT_STEP_TIMEOUT = _int("GEOSHARE_IMPORT_STEP_TIMEOUT", 3600)
 # Largest answers the engines produce: WMS/WCS pixels per request, features per page.
 GEOSHARE_MAX_COVERAGE_PIXELS = _int("GEOSHARE_MAX_COVERAGE_PIXELS", 8192 * 8192)
 GEOSHARE_MAX_FEATURES_PER_PAGE = _int("GEOSHARE_MAX_FEATURES_PER_PAGE", 10_000)
+# WFS GetFeature streams, so one answer may be far larger than an OGC API page.
+GEOSHARE_WFS_MAX_FEATURES = _int("GEOSHARE_WFS_MAX_FEATURES", 1_000_000)
 # Batch geocoding jobs: most rows per file, largest upload, and the time one job may take.
 GEOSHARE_GEOCODING_BATCH_MAX_ROWS = _int("GEOSHARE_GEOCODING_BATCH_MAX_ROWS", 1_000_000)
 GEOSHARE_GEOCODING_BATCH_MAX_UPLOAD_MB = _int("GEOSHARE_GEOCODING_BATCH_MAX_UPLOAD_MB", 200)
@@ -272,5 +276,5 @@ def _rate_limits(text: str) -> dict[str, int]:
 
 
 GEOSHARE_RATE_LIMITS = _rate_limits(os.environ.get(
-    "GEOSHARE_RATE_LIMITS", "wms=50,wmts=300,wfs=20,wcs=10,ogcapi=100,geocoding=30"
+    "GEOSHARE_RATE_LIMITS", "wms=100,wmts=500,wfs=50,wcs=50,ogcapi=200,geocoding=50"
 ))

@@ -161,17 +161,35 @@ def visible_layers(principal: Principal, action: Action = Action.VIEW) -> QueryS
     return layers.filter(allowed)
 
 
+_entries: dict[int, object] = {}
+
+
+def _catalog_entry(pk: int, modified):
+    """The Layer row ``pk`` as of ``modified``, kept per process between requests.
+
+    The decision is made afresh by the query in grant_for every time; only the catalog
+    data is reused, and any save of the layer (``modified`` is auto_now, ``bump()`` sets
+    it) makes the next request read it again. Building the object costs more than the
+    query that decides.
+    """
+    from layers.models import Layer
+
+    layer = _entries.get(pk)
+    if layer is None or layer.modified != modified:
+        layer = Layer.objects.select_related("department").get(pk=pk)
+        if len(_entries) > 10_000:
+            _entries.clear()
+        _entries[pk] = layer
+    return layer
+
+
 def grant_for(principal: Principal, layer_name: str, action: Action = Action.VIEW) -> Grant:
     """Terms of access to one layer. Raises ``LayerNotFoundError`` as for an unknown name."""
-    layer = (
-        visible_layers(principal, action)
-        .select_related("department")
-        .filter(name=layer_name)
-        .first()
-    )
-    if layer is None:
+    found = visible_layers(principal, action).filter(name=layer_name).values_list("pk", "modified")
+    row = found.first()
+    if row is None:
         raise LayerNotFoundError(layer_name)
-    return _grant(principal, layer, action, None)
+    return _grant(principal, _catalog_entry(*row), action, None)
 
 
 def grants_for(principal: Principal, layers: QuerySet | None = None,
@@ -181,17 +199,16 @@ def grants_for(principal: Principal, layers: QuerySet | None = None,
     The layers it may not use are left out, as ``grant_for`` would refuse them. Two
     queries however many layers: for services that answer from many layers at once.
     """
-    visible = visible_layers(principal, action).select_related("department")
+    visible = visible_layers(principal, action)
     if layers is not None:
         visible = visible.filter(pk__in=layers.values("pk"))
-    visible = list(visible)
-    restricted = [layer for layer in visible if not _unrestricted(principal, layer, action)]
+    found = [_catalog_entry(pk, modified) for pk, modified in visible.values_list("pk", "modified")]
+    restricted = [layer for layer in found if not _unrestricted(principal, layer, action)]
     by_layer: dict[int, list] = {}
     if restricted:
-        terms = _applicable_grants(principal, action).filter(layer__in=restricted)
-        for grant in terms:
+        for grant in _applicable_grants(principal, action).filter(layer__in=restricted):
             by_layer.setdefault(grant.layer_id, []).append(grant)
-    return [_grant(principal, layer, action, by_layer.get(layer.pk, [])) for layer in visible]
+    return [_grant(principal, layer, action, by_layer.get(layer.pk, [])) for layer in found]
 
 
 def _unrestricted(principal: Principal, layer, action: Action) -> bool:
