@@ -17,7 +17,8 @@ class FieldMappingAdmin(admin.ModelAdmin):
         (None, {"fields": ["layer", "target", "enabled", "note"]}),
         (_("Names"), {"fields": ["name_field", "alias_field", "former_name_field", "code_field",
                                  "category_field"]}),
-        (_("Divisions"), {"fields": ["district_field", "town_field", "community_field"]}),
+        (_("Divisions"), {"fields": ["district_field", "town_field", "community_field",
+                                     "village_group_field"]}),
         (_("Address parts"), {"fields": ["road_field", "number_field", "compound_field",
                                          "building_field", "unit_field", "room_field"]}),
     ]

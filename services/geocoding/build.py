@@ -47,7 +47,7 @@ _FETCH = 20_000
 _LOCK_KEY = 0x6765_6F63  # "geoc": one rebuild at a time
 _PROGRESS_EVERY_SECONDS = 1.0
 # A range 12-16号 also answers 14号; longer "ranges" are more likely typing errors.
-_MAX_RANGE_SPAN = 40
+_MAX_RANGE_SPAN = 100
 _TARGET_ORDER = [Target.DIVISION, Target.ROAD, Target.COMPOUND, Target.POI, Target.ADDRESS]
 _LIST_SEPARATORS = re.compile(r"[;；,，、|/]+")
 _PART = re.compile(r"[0-9A-Z甲乙丙丁][0-9A-Z-]{0,19}")
@@ -228,6 +228,12 @@ class _Admin:
                 return admin.canonical
         return strip_committee(written)
 
+    def forms(self, name: str) -> tuple[str, ...]:
+        """The written forms of the division ``name`` (张家港市, 张家港), longest first."""
+        found = [form for admin in self.parser.divisions(name) for group in admin.aliases()
+                 for form in group] if name else []
+        return tuple(sorted(set(found), key=len, reverse=True))
+
     def chain(self, parts: dict[str, str]) -> dict[str, str]:
         """Province, city and district above the deepest division named in ``parts``."""
         key = tuple(sorted((k, v) for k, v in parts.items() if v))
@@ -239,6 +245,13 @@ class _Admin:
     def add_area(self, level: Level, name: str, geometry) -> None:
         self.areas.setdefault(level, []).append((name, geometry))
         self._trees.pop(level, None)
+
+    @property
+    def district(self) -> str:
+        """The district of every town mapped, if they share one: where a road crossing
+        towns lies. ``""`` when the towns are in several districts or none is mapped."""
+        districts = {self.chain({"town": name})["district"] for name, _ in self.areas.get(Level.TOWN, ())}
+        return districts.pop() if len(districts) == 1 else ""
 
     def locate(self, x: float, y: float, level: Level) -> str:
         areas = self.areas.get(level)
@@ -393,7 +406,7 @@ class _Builder:
                 value = self.admin.locate(entry.x, entry.y, Level(int(level)))
             setattr(entry, field_name, value)
         if not entry.district:
-            entry.district = self.admin.chain({"town": entry.town})["district"]
+            entry.district = self.admin.chain({"town": entry.town})["district"] or self.admin.district
 
     def _standard_address(self, entry: _Entry) -> str:
         if entry.level in DIVISION_LEVELS:
@@ -404,7 +417,10 @@ class _Builder:
                 if AdminLevel[field.upper()] <= level and getattr(entry, field)
             }
             written[level.field] = entry.name
-            return standard_address(ParsedAddress(**{**self.admin.chain(written), **written}))
+            parts = {**self.admin.chain(written), **written}
+            if "town" in parts:
+                parts["town"] = self._written_town(parts["town"], parts["district"])
+            return standard_address(ParsedAddress(**parts))
         is_village_address = not (entry.road or entry.compound or entry.level == Level.POI)
         community = entry.community if is_village_address else ""
         return self._prefix(entry.district, entry.town, community) + standard_address(
@@ -423,10 +439,15 @@ class _Builder:
         """The standard address of the divisions down to ``community``, cached."""
         key = (district, town, community)
         if key not in self.prefixes:
-            chain = self.admin.chain({"district": district, "town": town})
-            parts = ParsedAddress(**chain, town=town, community=community)
+            chain = self.admin.chain({"district": district or self.admin.district, "town": town})
+            written_town = self._written_town(town, chain["district"])
+            parts = ParsedAddress(**chain, town=written_town, community=community)
             self.prefixes[key] = standard_address(parts)
         return self.prefixes[key]
+
+    def _written_town(self, town: str, district: str) -> str:
+        # 张家港经济技术开发区 is written 经济技术开发区 after 张家港市.
+        return without_prefix(town, self.admin.forms(district))
 
     # -- one handler per target -------------------------------------------------------------
 
@@ -516,6 +537,10 @@ class _Builder:
                 return
         probe = _Entry(0, 0, 0, None, Level.HOUSE_NUMBER, x, y)
         self._place(probe, row)
+        group = _village_group(row.get("village_group", ""))
+        if not road and group and probe.community:
+            # 兆丰村5组12号: a village group numbers its houses as a road does.
+            road = probe.community + group
         if compound and parts["building"]:
             anchor = self._anchor(self.compounds, Level.COMPOUND, compound, probe, mapping, fid)
             self._compound_part(mapping, fid, anchor, parts, x, y)
@@ -523,7 +548,10 @@ class _Builder:
             anchor = self._anchor(self.roads, Level.ROAD, road, probe, mapping, fid)
             self._house(mapping, fid, anchor, number, probe, x, y)
         else:
-            self._skip(mapping, fid, "a row needs road and house number, or compound and building")
+            self._skip(
+                mapping, fid,
+                "a row needs road (or village group) and house number, or compound and building",
+            )
 
     # -- numbered entries -------------------------------------------------------------------
 
@@ -699,6 +727,14 @@ def _merge_lines(first, second):
         return first if second is None else second
     lines = [line for geometry in (first, second) for line in getattr(geometry, "geoms", [geometry])]
     return shapely.line_merge(shapely.MultiLineString(lines))
+
+
+def _village_group(written: str) -> str:
+    """``5组``, ``五组``, ``5`` -> ``5组``; ``""`` if it is not one."""
+    text = _key(written)
+    if text and not text.endswith("组"):
+        text = _key(text + "组")
+    return text if re.fullmatch(r"[0-9]{1,3}组", text) else ""
 
 
 def _range_members(number: str) -> list[str]:

@@ -10,6 +10,9 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable
+from functools import lru_cache
+
+from pypinyin import lazy_pinyin
 
 from ._vocabulary import HAN
 from .normalize import normalize, split_road
@@ -21,6 +24,7 @@ __all__ = [
     "query_forms",
     "stored_forms",
     "typo_distance",
+    "typo_likeness",
     "variants",
     "without_prefix",
 ]
@@ -120,6 +124,31 @@ def variants(key: str) -> list[str]:
     if len(key) < _MIN_TYPO_LENGTH:
         return [key]
     return [key, *dict.fromkeys(key[:i] + key[i + 1 :] for i in range(len(key)))]
+
+
+def typo_likeness(written: str, stored: str) -> float:
+    """How much a one-character replacement looks like a pinyin input slip, 0 to 1.
+
+    Pinyin input methods put a homophone in place of the character meant (人明路 for
+    人民路): the same syllable is 1, the same initial or final 0.5, anything else 0.
+    """
+    if len(written) != len(stored):
+        return 0.0
+    pairs = [(a, b) for a, b in zip(written, stored) if a != b]
+    if len(pairs) != 1:
+        return 0.0
+    a, b = (_syllable(ch) for ch in pairs[0])
+    if not a or not b:
+        return 0.0
+    if a == b:
+        return 1.0
+    return 0.5 if a[0] == b[0] or a[-2:] == b[-2:] else 0.0
+
+
+@lru_cache(maxsize=20_000)
+def _syllable(ch: str) -> str:
+    reading = lazy_pinyin(ch, errors="ignore")
+    return reading[0] if reading else ""
 
 
 def typo_distance(written: str, stored: str) -> int | None:

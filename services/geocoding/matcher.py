@@ -17,6 +17,7 @@ no part, not even as a name to hang a number on.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,16 @@ from django.db import connection
 from psycopg import sql
 
 from .address import ParsedAddress
-from .keys import Form, form_score, name_key, query_forms, typo_distance, variants
+from .divisions import committee_forms
+from .keys import (
+    Form,
+    form_score,
+    name_key,
+    query_forms,
+    typo_distance,
+    typo_likeness,
+    variants,
+)
 from .models import Level
 from .parsers import parser_for
 from .scope import Scope
@@ -37,7 +47,11 @@ __all__ = ["Bias", "Candidate", "Match", "geocode"]
 
 _MAX_ANCHORS = 8  # names kept per written name before numbers are looked up
 _TRIGRAM_LIMIT = 6
+# One character replaced scores a little above one added or left out: a tie between
+# 暨阳华苑 -> 暨阳花苑 and -> 暨阳苑 goes to the name of the same length.
 _TYPO_SCORE = {0: 1.0, 1: 0.86, 2: 0.78}
+_LENGTH_CHANGED = 0.99
+_HOMOPHONE_BONUS = 0.02
 _TRIGRAM_WEIGHT = 0.8  # times the square root of the similarity, which runs low for CJK
 # How well an entry of one level answers a name written where another was expected.
 _KIND_FIT = {
@@ -49,6 +63,11 @@ _KIND_FIT = {
     "district": {Level.DISTRICT: 1.0},
 }
 _NAME_SLOTS = ("road", "compound", "poi")
+_COMMITTEE = re.compile("委会|委员会")
+_COMMITTEE_TYPO = re.compile(".{0,2}会")  # 民乐村到会: 委会 with a slip
+_BESIDE_A_LANE = 0.97
+_PART_OF_A_NAME = 0.95
+_LAST_RESORT = 0.5
 _ADMIN_SLOTS = ("community", "town", "district")
 # What an answer shallower than the address asked for is still worth: a unit for a
 # room loses a little per level; a road for a house number (or a compound for a
@@ -135,13 +154,15 @@ class _Probe:
     slot: str
     text: str
     forms: list[tuple[Form, str]]
+    weight: float = 1.0  # below 1 when a more specific name was written beside this one
+    guessed: bool = False  # read into the address by the matcher, not written as a name
     anchors: dict[int, tuple[_Hit, float]] = field(default_factory=dict)
 
     def offer(self, hit: _Hit, score: float) -> None:
         fit = _KIND_FIT[self.slot].get(Level(hit.level))
         if fit is None:
             return
-        score *= fit
+        score *= fit * self.weight
         known = self.anchors.get(hit.id)
         if known is None or known[1] < score:
             self.anchors[hit.id] = (hit, score)
@@ -158,6 +179,11 @@ class _Query:
     probes: list[_Probe] = field(default_factory=list)
     candidates: dict[tuple, Candidate] = field(default_factory=dict)
 
+    @property
+    def names_written(self) -> bool:
+        """Whether a road, compound or other name was written, not only divisions."""
+        return any(p.slot not in _ADMIN_SLOTS and not p.guessed for p in self.probes)
+
 
 def geocode(
     texts: Sequence[str], scope: Scope, *, limit: int = 5, bias: Bias | None = None
@@ -171,7 +197,7 @@ def geocode(
     if scope.is_empty:
         return [Match(q.text, q.parsed, ()) for q in queries]
     for index, query in enumerate(queries):
-        query.probes = _probes(index, query.parsed)
+        query.probes = _probes(index, query.parsed, query.text)
     probes = [probe for query in queries for probe in query.probes]
     with connection.cursor() as cur:
         _Names(cur, scope).resolve(probes)
@@ -181,28 +207,57 @@ def geocode(
     ]
 
 
-def _probes(index: int, parsed: ParsedAddress) -> list[_Probe]:
+def _probes(index: int, parsed: ParsedAddress, text: str) -> list[_Probe]:
+    """The names written in one address, each with the keys to look it up by."""
     probes = []
     for slot in _NAME_SLOTS:
-        text = getattr(parsed, slot)
-        if slot == "poi" and not text and not (parsed.road or parsed.compound):
-            text = parsed.remainder  # an unplaced name may still be a known one
-        if text:
-            probes.append(_Probe(index, slot, text, query_forms(text, slot)))
+        name = getattr(parsed, slot)
+        if slot == "poi" and not name and not (parsed.road or parsed.compound):
+            name = parsed.remainder  # an unplaced name may still be a known one
+        if name:
+            probes.append(_Probe(index, slot, name, query_forms(name, slot)))
     if parsed.lane:
-        # 人民路88弄 is a lane of its own; a named lane (青草巷) may be known alone.
-        texts = [parsed.road + parsed.lane]
+        # 人民路88弄 is a lane of its own, and what was meant; a named lane (青草巷) may be
+        # known alone.
+        for probe in probes:
+            probe.weight = _BESIDE_A_LANE if probe.slot == "road" else probe.weight
+        names = [parsed.road + parsed.lane]
         if not parsed.lane[0].isdigit():
-            texts.append(parsed.lane)
-        probes += [_Probe(index, "road", text, query_forms(text, "road")) for text in texts]
+            names.append(parsed.lane)
+        probes += [_Probe(index, "road", name, query_forms(name, "road")) for name in names]
+    if parsed.poi and parsed.remainder and not parsed.remainder[0].isdigit():
+        # 实验小学应急避难场所: a name with two suffixes, cut in two by the parser. The first
+        # half alone leaves text unexplained, so it counts a little less.
+        for probe in probes:
+            probe.weight *= _PART_OF_A_NAME if probe.slot == "poi" else 1
+        name = parsed.poi + parsed.remainder.replace(" ", "")
+        probes.append(_Probe(index, "poi", name, [(Form.NAME, name_key(name))]))
+    if parsed.village_group and parsed.community and not parsed.road:
+        # 兆丰村5组12号: the village group is where its houses are numbered. A zone's
+        # community may carry the zone's name (张家港市冶金工业园虚拟社区).
+        for name in dict.fromkeys((parsed.community, parsed.town + parsed.community)):
+            group = f"{name}{parsed.village_group}组"
+            probes.append(_Probe(index, "road", group, [(Form.NAME, group)]))
     if parsed.poi and parsed.town and not parsed.compound:
         # 杨舍镇政府: the town is part of the name that is meant.
-        text = parsed.town + parsed.poi
-        probes.append(_Probe(index, "poi", text, [(Form.NAME, name_key(text))]))
+        name = parsed.town + parsed.poi
+        probes.append(_Probe(index, "poi", name, [(Form.NAME, name_key(name))]))
+    if parsed.community and not (parsed.road or parsed.compound or parsed.number):
+        if _COMMITTEE.search(text) or _COMMITTEE_TYPO.fullmatch(parsed.poi or parsed.remainder):
+            # 红联村委会 names the committee's office, not only the village.
+            offices = sorted(committee_forms(parsed.community))
+            probes.append(_Probe(index, "poi", parsed.community, [(Form.NAME, o) for o in offices]))
+        elif parsed.community.endswith("村") and not probes:
+            # 国泰新村 said 国泰心村 reads as an unknown village: a last resort, below the
+            # village itself if there is one.
+            probes.append(_Probe(
+                index, "compound", parsed.community, query_forms(parsed.community, "compound"),
+                weight=_LAST_RESORT, guessed=True,
+            ))
     for slot in _ADMIN_SLOTS:
-        text = getattr(parsed, slot)
-        if text:
-            probes.append(_Probe(index, slot, text, [(Form.NAME, name_key(text))]))
+        name = getattr(parsed, slot)
+        if name:
+            probes.append(_Probe(index, slot, name, [(Form.NAME, name_key(name))]))
             break  # the deepest division written is the one an admin-level answer names
     return probes
 
@@ -251,9 +306,14 @@ class _Names:
         for key, form, *hit in rows:
             hit = _Hit(*hit)
             for probe in {id(p): p for v in variants(key) for p in wanted.get(v, ())}.values():
-                distance = typo_distance(probe.forms[0][1], key)
+                written = probe.forms[0][1]
+                distance = typo_distance(written, key)
                 if distance is not None:
-                    probe.offer(hit, form_score(Form.NAME, Form(form)) * _TYPO_SCORE[distance])
+                    score = form_score(Form.NAME, Form(form)) * _TYPO_SCORE[distance]
+                    if len(key) != len(written):
+                        score *= _LENGTH_CHANGED
+                    score *= 1 + _HOMOPHONE_BONUS * typo_likeness(written, key)
+                    probe.offer(hit, score)
 
     def _trigrams(self, probes: list[_Probe]) -> None:
         keys = [probe.forms[0][1] for probe in probes]
@@ -286,12 +346,13 @@ class _Numbers:
             for probe in query.probes:
                 for hit, score in probe.best():
                     level = Level(hit.level)
-                    if level == Level.ROAD and parsed.number:
-                        houses.append((index, hit, score, parsed.number))
+                    number = parsed.number or _number_read_as_building(parsed)
+                    if level == Level.ROAD and number:
+                        houses.append((index, hit, score, number))
                     elif level == Level.COMPOUND and parsed.building:
                         for wanted, unit, room in _part_steps(parsed):
                             parts.append((index, hit, score, wanted, parsed.building, unit, room))
-                    _add(query, _anchor_candidate(hit, score, parsed, self.scope))
+                    _add(query, _anchor_candidate(hit, score, query, self.scope))
         found = self._lookup(houses, parts)
         missing = [h for n, h in enumerate(houses) if n not in found]
         if missing:
@@ -384,6 +445,14 @@ class _Numbers:
             ), key=("interpolated", anchor.id, number))
 
 
+def _number_read_as_building(parsed: ParsedAddress) -> str:
+    # 国泰南发75: without a road word, the parser reads a name and a building number; if
+    # the name turns out to be a road, the building was its house number.
+    if parsed.building and not (parsed.unit or parsed.room) and parsed.building.isdigit():
+        return parsed.building
+    return ""
+
+
 def _part_steps(parsed: ParsedAddress) -> list[tuple[Level, str, str]]:
     steps = [(Level.BUILDING, "", "")]
     if parsed.unit:
@@ -411,12 +480,12 @@ def _completeness(wanted: Level, found: Level) -> float:
     return _PER_MISSING_LEVEL ** (wanted - found)
 
 
-def _anchor_candidate(hit: _Hit, score: float, parsed: ParsedAddress, scope: Scope) -> Candidate:
+def _anchor_candidate(hit: _Hit, score: float, query: _Query, scope: Scope) -> Candidate:
     level = Level(hit.level)
-    wanted = _deepest(parsed)
-    if level <= Level.COMMUNITY and any(getattr(parsed, f) for f in _NAME_SLOTS):
+    wanted = _deepest(query.parsed)
+    if level <= Level.COMMUNITY and query.names_written:
         wanted = Level.ROAD  # a name was written: the division alone is not what was meant
-    return _candidate(hit, score * _completeness(wanted, level), "", parsed, scope)
+    return _candidate(hit, score * _completeness(wanted, level), "", query.parsed, scope)
 
 
 def _candidate(hit: _Hit, score: float, anchor_name: str, parsed: ParsedAddress, scope: Scope) -> Candidate:

@@ -99,7 +99,7 @@ class Target(models.TextChoices):
 # The mapping's column fields, in the order the admin shows them.
 COLUMN_FIELDS = (
     "name_field", "alias_field", "former_name_field", "code_field", "category_field",
-    "district_field", "town_field", "community_field",
+    "district_field", "town_field", "community_field", "village_group_field",
     "road_field", "number_field", "compound_field", "building_field", "unit_field", "room_field",
 )
 # Columns each target needs, as alternatives: any one group complete is enough.
@@ -108,7 +108,10 @@ _REQUIRED = {
     Target.ROAD: (("name_field",),),
     Target.COMPOUND: (("name_field",),),
     Target.POI: (("name_field",),),
-    Target.ADDRESS: (("road_field", "number_field"), ("compound_field", "building_field")),
+    Target.ADDRESS: (
+        ("road_field", "number_field"), ("village_group_field", "number_field"),
+        ("compound_field", "building_field"),
+    ),
 }
 
 
@@ -138,6 +141,9 @@ class FieldMapping(models.Model):
     district_field = _column(_("district column"))
     town_field = _column(_("town / street office column"))
     community_field = _column(_("community / village column"))
+    village_group_field = _column(
+        _("village group column"), _("5组: numbers without a road count in their village group.")
+    )
     road_field = _column(_("road column"))
     number_field = _column(_("house number column"), _("88, 88号, 123-1, 甲12 …"))
     compound_field = _column(_("compound column"))

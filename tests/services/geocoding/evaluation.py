@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -75,7 +75,9 @@ _CONFUSABLE = {
     "锦": "金", "凤": "风", "凰": "皇", "乐": "勒", "余": "于", "泰": "太", "安": "按",
     "长": "常", "中": "钟", "西": "溪", "北": "贝", "兴": "星", "福": "富", "康": "康",
 }
-_SLIPS = "的一是不了在有和大这为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所"
+_SLIPS = "的是不了在有和大这为上国我以要他时来用们生到作地于出就对成会可主发年动同工也能过子说产种面而方后多定行学法所"
+# Typos fall on the name, not on numbers or the words that count them.
+_NOT_MISTYPED = set("0123456789零一二三四五六七八九十百千组号幢栋弄巷单元室")
 _TRADITIONAL = str.maketrans("号楼栋单门区园国阳东乐长丰华兴湾", "號樓棟單門區園國陽東樂長豐華興灣")
 _FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 _BUILDING_WORDS = ("幢", "栋", "号楼", "座", "#楼")
@@ -201,17 +203,12 @@ class _World:
                 self.other_names[entry_id].append(key)
         for entry in named.values():
             self.towns_of[entry["name"]].add(entry["town"])
-        # Only complete house numbers and parts of known anchors can be written.
+        # Numbers are written one at a time (a range by its members), on a known anchor.
         for level in ("house_number", "building", "unit", "room"):
             self.entries[level] = [
                 e for e in self.entries[level]
                 if e["anchor_id"] in named and "~" not in e["number"]
-                and "-" not in e["number"]
             ]
-        # Several entries on one address (range members, duplicates) leave the label ambiguous.
-        count = Counter((e["level"], e["address"]) for es in self.entries.values() for e in es)
-        for level, entries in self.entries.items():
-            self.entries[level] = [e for e in entries if count[(level, e["address"])] == 1]
 
     def ambiguous_without_town(self, name: str) -> bool:
         return len(self.towns_of.get(name, ())) > 1
@@ -316,7 +313,9 @@ class _Writer:
         name = compound["name"]
         if self.chance("colloquial"):
             spoken = _colloquial(name, self.rng)
-            if spoken and spoken != name and not self.world.names_another(spoken, "compound", compound["id"]):
+            if spoken and spoken != name and not self.world.names_another(
+                spoken, "compound", compound["id"]
+            ) and not _reads_as_a_division(spoken):
                 name = spoken
                 self.note("colloquial")
         return self._misspelt(name, "compound", compound["id"])
@@ -327,6 +326,8 @@ class _Writer:
         for _ in range(6):
             position = self.rng.randrange(len(name))
             original = name[position]
+            if original in _NOT_MISTYPED:
+                continue
             choices = _CONFUSABLE.get(original, "") or _SLIPS
             replacement = self.rng.choice(choices)
             if replacement == original:
@@ -422,17 +423,26 @@ def _positional(n: int) -> str:
     return _one_by_one(str(n))
 
 
-_GENERIC = ("花园", "小区", "新村", "家园", "公寓", "苑", "园", "城")
-
-
 def _colloquial(name: str, rng: random.Random) -> str | None:
-    for word in _GENERIC:
-        if name.endswith(word) and len(name) - len(word) >= 2:
-            core = name[: -len(word)]
-            return rng.choice((core, core + "小区", core + "新村" if word != "新村" else core + "花园"))
+    """梁丰花园 as people say it: 梁丰, 梁丰小区, 梁丰新村; a name without a generic word
+    gains one (江南春堤小区)."""
+    from services.geocoding.keys import query_forms
+
+    cores = [key for form, key in query_forms(name, "compound")[1:]]
+    if cores:
+        core = cores[0]
+        return rng.choice((core, core + "小区", core + "新村"))
     if len(name) >= 3:
         return name + "小区"
     return None
+
+
+def _reads_as_a_division(text: str) -> bool:
+    # 城西 for 城西苑 is also the short name of 城西社区: a label nobody could get right.
+    from services.geocoding import parse
+
+    parsed = parse(text)
+    return bool(parsed.town or parsed.community)
 
 
 def _old_name(town: str) -> str:

@@ -102,7 +102,7 @@ def test_rows_that_say_no_address_are_skipped_with_the_reason(city):
     assert done.status == "done"
     assert [s["reason"] for s in done.skipped if s["layer"] == "t_bad_houses"] == [
         "'abc' is not a house number",
-        "a row needs road and house number, or compound and building",
+        "a row needs road (or village group) and house number, or compound and building",
     ]
     assert Entry.objects.filter(layer=layer, number="99").exists()
 

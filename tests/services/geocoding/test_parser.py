@@ -736,3 +736,21 @@ def test_complete_admin(text, expected):
 
 def test_default_parser_is_built_once():
     assert default_parser() is default_parser()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("国泰南路三八四", {"road": "国泰南路", "number": "384"}),
+    ("人民西路四百八十三", {"road": "人民西路", "number": "483"}),
+    ("沿江公路二三五七-1号", {"road": "沿江公路", "number": "2357-1"}),
+    ("人民路一小", {"road": "人民路", "poi": "一小"}),  # 一小 is a school, not number 1
+])
+def test_a_numeral_ending_the_address_after_a_road_is_its_number(text, expected):
+    assert parts(parse(text)) == expected
+
+
+def test_a_known_road_starting_with_a_town_short_name_stays_whole():
+    informed = Parser(admin_names=zhangjiagang_divisions(), road_names=["双山岛环岛路"])
+    assert parts(informed.parse("双山岛旅游度假区双山岛环岛路421号")) == {
+        "town": "双山岛旅游度假区", "road": "双山岛环岛路", "number": "421",
+    }
+    assert parts(informed.parse("双山岛环岛路")) == {"road": "双山岛环岛路"}
