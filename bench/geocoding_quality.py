@@ -78,36 +78,21 @@ def run(split: str, cases, options) -> None:
 
 
 def naive_report(cases):
-    """The naive geocoder: the entry whose standard address is nearest in trigram distance."""
-    from django.db import connection
-
+    """The naive geocoder's answers: the entry whose standard address is nearest in trigrams."""
+    from bench.geocoding import ensure_naive_index, naive_geocode
+    from services.geocoding.models import Entry, Level
     from tests.services.geocoding.evaluation import Report
 
-    ensure_address_trigram_index()
+    ensure_naive_index()
     report = Report()
-    with connection.cursor() as cur:
-        for case in cases:
-            cur.execute(
-                "SELECT level, address FROM geocoding_entry ORDER BY address <-> %s LIMIT 1",
-                [case.query],
-            )
-            row = cur.fetchone()
-            from services.geocoding.models import Level
-
-            correct = row is not None and Level(row[0]).api_name == case.level and row[1] == case.address
-            report.add(case, correct, row[1] if row else "nothing")
-    return report
-
-
-def ensure_address_trigram_index() -> None:
-    """The baseline's index: GiST trigrams on the whole address (only the bench makes it)."""
-    from django.db import connection
-
-    with connection.cursor() as cur:
-        cur.execute(
-            "CREATE INDEX IF NOT EXISTS bench_entry_address_trgm "
-            "ON geocoding_entry USING gist (address gist_trgm_ops)"
+    for case in cases:
+        found = naive_geocode(case.query)
+        entry = Entry.objects.get(pk=found[0]) if found else None
+        correct = entry is not None and Level(entry.level).api_name == case.level and (
+            entry.address == case.address
         )
+        report.add(case, correct, entry.address if entry else "nothing")
+    return report
 
 
 if __name__ == "__main__":

@@ -5,8 +5,10 @@ import shapely
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connections
+from django.utils import translation
 
-from services.geocoding import build as build_module
+from services.geocoding.build import LOCK_KEY
+from services.geocoding.build._entries import Builder
 from services.geocoding.build import GazetteerBusyError, build_gazetteer, canonical_part
 from services.geocoding.models import (
     Division,
@@ -113,7 +115,7 @@ def test_a_failed_rebuild_leaves_the_gazetteer_as_it_was(city, monkeypatch):
     def broken(self, *args):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(build_module._Builder, "_compound", broken)
+    monkeypatch.setattr(Builder, "_compound", broken)
     with pytest.raises(RuntimeError):
         build_gazetteer()
     assert Entry.objects.count() == before
@@ -123,12 +125,12 @@ def test_a_failed_rebuild_leaves_the_gazetteer_as_it_was(city, monkeypatch):
 
 def test_one_rebuild_at_a_time(city):
     with connections["progress"].cursor() as other:
-        other.execute("SELECT pg_advisory_lock(%s)", [build_module._LOCK_KEY])
+        other.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
         try:
             with pytest.raises(GazetteerBusyError):
                 build_gazetteer()
         finally:
-            other.execute("SELECT pg_advisory_unlock(%s)", [build_module._LOCK_KEY])
+            other.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
     assert GazetteerBuild.objects.latest("id").status == "failed"
 
 
@@ -141,11 +143,14 @@ def test_deleting_a_mapping_takes_its_entries_away(city):
 
 def test_a_mapping_names_only_columns_of_its_layer(city):
     mapping = FieldMapping(layer=city["roads"], target=Target.ROAD, name_field="NAME")
-    with pytest.raises(ValidationError) as error:
+    with translation.override("en"), pytest.raises(ValidationError) as error:
         mapping.full_clean()
     assert "NAME is not a column of t_roads; it has: name, alias, former" in str(error.value)
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as error:
+        mapping.full_clean()
+    assert "NAME 不是图层 t_roads 的字段" in str(error.value)
     mapping = FieldMapping(layer=city["houses"], target=Target.ADDRESS, road_field="road")
-    with pytest.raises(ValidationError, match="road column \\+ house number column or"):
+    with translation.override("en"), pytest.raises(ValidationError, match="road column \\+ house"):
         mapping.full_clean()
 
 

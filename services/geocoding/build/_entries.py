@@ -1,58 +1,47 @@
-"""Rebuild the gazetteer from the layers the field mappings name, all at once.
-
-Entries are written to shadow tables and swapped in when complete (``_tables``):
-searches keep answering from the previous gazetteer meanwhile, and a failed rebuild
-changes nothing. Source rows are streamed from the layer tables and entries written
-with COPY, so memory holds only the named entries (roads, compounds, POIs, divisions)
-and the numbered ones implied by others.
-"""
+"""Source rows to gazetteer entries: one handler per kind of mapped layer."""
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import re
 import time
 import uuid
 from collections import Counter
-from functools import lru_cache
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import shapely
 from django.db import connection, transaction
-from django.utils import timezone
 from psycopg import sql
 
-from geoshare.errors import GeoshareError
 from layers import storage
-from layers.models import JobStatus
 
+from ..address import ParsedAddress
+from ..divisions import AdminLevel, parent_chain
+from ..keys import Form, stored_forms, variants, without_prefix
+from ..models import DIVISION_LEVELS, FieldMapping, Level, Target
+from ..normalize import strip_committee
+from ..pinyin import full_pinyin, initials
+from ..standard import standard_address
 from . import _tables
-from .address import ParsedAddress
-from .divisions import AdminLevel, AdminName, parent_chain
-from .keys import Form, stored_forms, variants, without_prefix
-from .models import DIVISION_LEVELS, FieldMapping, GazetteerBuild, Level, Target
-from .normalize import canonical_house_number, normalize, strip_committee
-from .parser import Parser
-from .pinyin import full_pinyin, initials
-from .reference import admin_names, place_prefixes
-from .standard import standard_address
+from ._places import Places
+from ._values import (
+    PART_WORDS,
+    canonical_part,
+    division_level,
+    house_number,
+    leading_int,
+    merge_lines,
+    normalized,
+    other_names,
+    range_members,
+    village_group,
+)
 
-__all__ = ["GazetteerBusyError", "build_gazetteer", "canonical_part", "current_revision"]
-
-log = logging.getLogger(__name__)
+__all__ = ["Builder"]
 
 _FETCH = 20_000
-_LOCK_KEY = 0x6765_6F63  # "geoc": one rebuild at a time
 _PROGRESS_EVERY_SECONDS = 1.0
-# A range 12-16号 also answers 14号; longer "ranges" are more likely typing errors.
-_MAX_RANGE_SPAN = 100
 _TARGET_ORDER = [Target.DIVISION, Target.ROAD, Target.COMPOUND, Target.POI, Target.ADDRESS]
-_LIST_SEPARATORS = re.compile(r"[;；,，、|/]+")
-_PART = re.compile(r"[0-9A-Z甲乙丙丁][0-9A-Z-]{0,19}")
-_PART_WORDS = {"building": "幢", "unit": "单元", "room": "室"}
-_LEADING_INT = re.compile(r"[0-9]+")
 _ENTRY_COLUMNS = (
     "id", "mapping_id", "layer_id", "fid", "level", "anchor_id", "name", "category", "code",
     "number", "number_int", "building", "unit", "room", "district", "town", "community",
@@ -63,96 +52,6 @@ _KIND_OF_LEVEL = {Level.ROAD: "road", Level.COMPOUND: "compound", Level.POI: "po
 _PLACES = tuple(
     (level, level.field) for level in (AdminLevel.DISTRICT, AdminLevel.TOWN, AdminLevel.COMMUNITY)
 )
-
-
-# Registers repeat the same road names, numbers and division names row after row:
-# each distinct text is normalised once per process.
-_key = lru_cache(maxsize=200_000)(lambda text: normalize(text).replace(" ", ""))
-_house_number = lru_cache(maxsize=200_000)(canonical_house_number)
-
-
-class GazetteerBusyError(GeoshareError):
-    """Another rebuild holds the gazetteer."""
-
-
-def current_revision() -> int:
-    """Identifies the gazetteer's content: the id of the newest finished build (0: none)."""
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT coalesce(max(id), 0) FROM geocoding_gazetteerbuild WHERE status = %s",
-            [JobStatus.DONE],
-        )
-        return cur.fetchone()[0]
-
-
-@lru_cache(maxsize=100_000)
-def canonical_part(value: str, part: str) -> str:
-    """A building, unit or room number as the parser writes it; ``""`` if it is none.
-
-    ``5号楼``, ``五栋``, ``5`` -> ``5`` (building); ``二单元`` -> ``2``; ``301室`` -> ``301``.
-    """
-    word = _PART_WORDS[part]
-    text = normalize(value).replace(" ", "")
-    if text and not text.endswith(word):
-        text = normalize(text + word).replace(" ", "")
-    text = text.removesuffix(word)
-    return text if _PART.fullmatch(text) else ""
-
-
-def build_gazetteer(build: GazetteerBuild | None = None) -> GazetteerBuild:
-    """Rebuild every entry from the enabled mappings; returns the finished build record.
-
-    The new gazetteer is written and indexed in shadow tables and swapped in at once,
-    together with the build's new revision. Raises ``GazetteerBusyError`` if another
-    rebuild is running; any failure leaves the gazetteer as it was and is recorded on
-    ``build`` before it propagates.
-    """
-    build = build or GazetteerBuild.objects.create()
-    builds = GazetteerBuild.objects.filter(pk=build.pk)
-    builds.update(status=JobStatus.RUNNING, started=timezone.now(), progress=0, message="")
-    # On a second connection, so that a caller's transaction does not hide the progress.
-    progress = GazetteerBuild.objects.using("progress").filter(pk=build.pk)
-    try:
-        with _exclusive():
-            _tables.create_shadows()
-            try:
-                started = time.monotonic()
-                report = _Builder(lambda share: progress.update(progress=round(99 * share, 1))).run()
-                written = time.monotonic()
-                _tables.index_shadows()
-                log.info(
-                    "gazetteer rows written in %.1f s, indexed in %.1f s",
-                    written - started, time.monotonic() - written,
-                )
-                with transaction.atomic():
-                    _tables.swap()
-                    builds.update(
-                        status=JobStatus.DONE, progress=100, finished=timezone.now(),
-                        counts=report.counts, skipped=report.skipped, message=report.summary(),
-                    )
-            except BaseException:
-                _tables.drop_shadows()
-                raise
-    except Exception as e:
-        message = e.message if isinstance(e, GeoshareError) else f"rebuild failed: {e}"
-        builds.update(status=JobStatus.FAILED, finished=timezone.now(), message=message[:2000])
-        raise
-    build.refresh_from_db()
-    return build
-
-
-@contextlib.contextmanager
-def _exclusive():
-    """One rebuild at a time, across processes and machines."""
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_try_advisory_lock(%s)", [_LOCK_KEY])
-        if not cur.fetchone()[0]:
-            raise GazetteerBusyError("another gazetteer rebuild is running; try again later")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_unlock(%s)", [_LOCK_KEY])
 
 
 @dataclass
@@ -201,85 +100,10 @@ class _Entry:
     children: int = 0
 
 
-class _Admin:
-    """Division knowledge for the build: canonical names, chains and polygons."""
-
-    def __init__(self):
-        names = admin_names()
-        self.parser = Parser(admin_names=names)
-        self.by_code = {name.code: name for name in names if name.code}
-        self.prefixes = place_prefixes(names)
-        self.areas: dict[Level, list[tuple[str, object]]] = {}
-        self._trees: dict[Level, shapely.STRtree] = {}
-        self._canonical: dict[tuple, str] = {}
-        self._chains: dict[tuple, dict] = {}
-
-    def canonical(self, written: str, level: AdminLevel) -> str:
-        if not written:
-            return ""
-        key = (written, level)
-        if key not in self._canonical:
-            self._canonical[key] = self._find_canonical(_key(written), level)
-        return self._canonical[key]
-
-    def _find_canonical(self, written: str, level: AdminLevel) -> str:
-        for admin in self.parser.divisions(written):
-            if admin.level == level:
-                return admin.canonical
-        return strip_committee(written)
-
-    def forms(self, name: str) -> tuple[str, ...]:
-        """The written forms of the division ``name`` (张家港市, 张家港), longest first."""
-        found = [form for admin in self.parser.divisions(name) for group in admin.aliases()
-                 for form in group] if name else []
-        return tuple(sorted(set(found), key=len, reverse=True))
-
-    def chain(self, parts: dict[str, str]) -> dict[str, str]:
-        """Province, city and district above the deepest division named in ``parts``."""
-        key = tuple(sorted((k, v) for k, v in parts.items() if v))
-        if key not in self._chains:
-            completed = self.parser.complete_admin(ParsedAddress(**dict(key)))
-            self._chains[key] = {f: getattr(completed, f) for f in ("province", "city", "district")}
-        return self._chains[key]
-
-    def add_area(self, level: Level, name: str, geometry) -> None:
-        self.areas.setdefault(level, []).append((name, geometry))
-        self._trees.pop(level, None)
-
-    @property
-    def district(self) -> str:
-        """The district of every town mapped, if they share one: where a road crossing
-        towns lies. ``""`` when the towns are in several districts or none is mapped."""
-        districts = {self.chain({"town": name})["district"] for name, _ in self.areas.get(Level.TOWN, ())}
-        return districts.pop() if len(districts) == 1 else ""
-
-    def locate(self, x: float, y: float, level: Level) -> str:
-        areas = self.areas.get(level)
-        if not areas:
-            return ""
-        tree = self._trees.get(level)
-        if tree is None:
-            tree = self._trees[level] = shapely.STRtree([geometry for _, geometry in areas])
-        hits = tree.query(shapely.Point(x, y), predicate="intersects")
-        return areas[min(hits)][0] if len(hits) else ""
-
-    def locate_many(self, xs: list[float], ys: list[float], level: Level) -> list[str] | None:
-        """``locate`` for many points at once; ``None`` when there are no areas of ``level``."""
-        areas = self.areas.get(level)
-        if not areas:
-            return None
-        self.locate(xs[0], ys[0], level)  # builds the tree
-        points, found = self._trees[level].query(shapely.points(xs, ys), predicate="intersects")
-        names = [""] * len(xs)
-        for point, area in sorted(zip(points.tolist(), found.tolist()), reverse=True):
-            names[point] = areas[area][0]  # the first area listed wins, as in locate()
-        return names
-
-
-class _Builder:
+class Builder:
     def __init__(self, report_progress: Callable[[float], None]):
         self.report_progress = report_progress
-        self.admin = _Admin()
+        self.admin = Places()
         self.named: dict[int, _Entry] = {}  # divisions, roads, compounds, POIs
         self.implied: dict[int, _Entry] = {}  # buildings and units known from their rooms
         self.roads: dict[tuple[str, str], int] = {}
@@ -453,12 +277,12 @@ class _Builder:
 
     def _division(self, mapping, fid, row, x, y, geometry) -> None:
         code = re.sub(r"\D", "", row.get("code", ""))
-        written = _key(row.get("name", ""))
+        written = normalized(row.get("name", ""))
         known = self.admin.by_code.get(code) if code else None
         if known is None and written:
             found = self.admin.parser.divisions(written)
             known = found[0] if len(found) == 1 else None
-        level = _division_level(code, known)
+        level = division_level(code, known)
         if level is None:
             self._skip(mapping, fid, f"cannot tell the level of division {written or code!r}")
             return
@@ -479,7 +303,7 @@ class _Builder:
         self.named[entry.id] = entry
 
     def _road(self, mapping, fid, row, x, y, geometry) -> None:
-        name = _key(row.get("name", ""))
+        name = normalized(row.get("name", ""))
         if not name:
             self._skip(mapping, fid, "road without a name")
             return
@@ -489,55 +313,55 @@ class _Builder:
         if existing is not None:
             # Another piece of a road already read: one entry, the lines merged.
             known = self.named[existing]
-            known.geom = _merge_lines(known.geom, geometry)
-            known.names += _other_names(row)
+            known.geom = merge_lines(known.geom, geometry)
+            known.names += other_names(row)
             return
         road.geom = geometry
-        road.names = _other_names(row)
+        road.names = other_names(row)
         self.named[road.id] = road
         self._register(self.roads, road)
 
     def _compound(self, mapping, fid, row, x, y, geometry) -> None:
-        name = _key(row.get("name", ""))
+        name = normalized(row.get("name", ""))
         if not name:
             self._skip(mapping, fid, "compound without a name")
             return
         entry = self._new(mapping, fid, Level.COMPOUND, x, y, name=name, compound=name)
         self._place(entry, row)
         entry.geom = geometry
-        entry.names = _other_names(row)
+        entry.names = other_names(row)
         self.named[entry.id] = entry
         self._register(self.compounds, entry)
 
     def _poi(self, mapping, fid, row, x, y, geometry) -> None:
-        name = _key(row.get("name", ""))
+        name = normalized(row.get("name", ""))
         if not name:
             self._skip(mapping, fid, "POI without a name")
             return
         entry = self._new(mapping, fid, Level.POI, x, y, name=name, category=row.get("category", "")[:60])
         self._place(entry, row)
-        entry.names = _other_names(row)
-        entry.road = _key(row.get("road", ""))
+        entry.names = other_names(row)
+        entry.road = normalized(row.get("road", ""))
         if entry.road and row.get("number"):
-            entry.number = canonical_house_number(row["number"])
+            entry.number = house_number(row["number"])
         self.named[entry.id] = entry
 
     def _address(self, mapping, fid, row, x, y, geometry) -> None:
-        road = _key(row.get("road", ""))
-        compound = _key(row.get("compound", ""))
+        road = normalized(row.get("road", ""))
+        compound = normalized(row.get("compound", ""))
         written_number = row.get("number", "")
-        number = _house_number(written_number) if written_number else ""
+        number = house_number(written_number) if written_number else ""
         if written_number and not number:
             self._skip(mapping, fid, f"{written_number[:40]!r} is not a house number")
             return
-        parts = {part: canonical_part(row.get(part, ""), part) for part in _PART_WORDS}
+        parts = {part: canonical_part(row.get(part, ""), part) for part in PART_WORDS}
         for part, value in parts.items():
             if row.get(part) and not value:
                 self._skip(mapping, fid, f"{row[part][:40]!r} is not a {part} number")
                 return
         probe = _Entry(0, 0, 0, None, Level.HOUSE_NUMBER, x, y)
         self._place(probe, row)
-        group = _village_group(row.get("village_group", ""))
+        group = village_group(row.get("village_group", ""))
         if not road and group and probe.community:
             # 兆丰村5组12号: a village group numbers its houses as a road does.
             road = probe.community + group
@@ -579,7 +403,7 @@ class _Builder:
         return anchor
 
     def _house(self, mapping, fid, road: _Entry, number: str, probe: _Entry, x, y) -> None:
-        for written in (number, *_range_members(number)):
+        for written in (number, *range_members(number)):
             house = self._numbered(mapping, fid, Level.HOUSE_NUMBER, road, x, y, number=written)
             house.district, house.town, house.community = probe.district, probe.town, probe.community
             # 14号 inside 12-16号 answers with the address as registered.
@@ -636,7 +460,7 @@ class _Builder:
         self.pending.append((
             entry.id, entry.mapping_id, entry.layer_id, entry.fid, int(entry.level), entry.anchor_id,
             entry.name, entry.category, entry.code, number if entry.level == Level.HOUSE_NUMBER else "",
-            _leading_int(number) if entry.level == Level.HOUSE_NUMBER else None,
+            leading_int(number) if entry.level == Level.HOUSE_NUMBER else None,
             entry.building, entry.unit, entry.room, entry.district, entry.town, entry.community,
             self._standard_address(entry)[:300], f"SRID=4490;POINT({entry.x!r} {entry.y!r})",
             geometry, entry.weight,
@@ -698,56 +522,3 @@ def _add_child(parent: _Entry, x: float, y: float) -> None:
 def _depth(mapping: FieldMapping) -> int:
     # House numbers before buildings before rooms, so parents come before children.
     return sum(bool(getattr(mapping, f)) for f in ("building_field", "unit_field", "room_field"))
-
-
-def _division_level(code: str, known: AdminName | None) -> Level | None:
-    if known is not None:
-        return Level(int(known.level))
-    if len(code) == 12:
-        return Level.COMMUNITY
-    if len(code) == 9:
-        return Level.TOWN
-    if len(code) == 6:
-        return Level.PROVINCE if code.endswith("0000") else Level.CITY if code.endswith("00") else Level.DISTRICT
-    return None
-
-
-def _other_names(row: dict) -> list[tuple[Form, str]]:
-    names = []
-    for column, form in (("alias", Form.ALIAS), ("former_name", Form.FORMER)):
-        for text in _LIST_SEPARATORS.split(row.get(column, "")):
-            text = normalize(text).replace(" ", "")
-            if text:
-                names.append((form, text))
-    return names
-
-
-def _merge_lines(first, second):
-    if first is None or second is None:
-        return first if second is None else second
-    lines = [line for geometry in (first, second) for line in getattr(geometry, "geoms", [geometry])]
-    return shapely.line_merge(shapely.MultiLineString(lines))
-
-
-def _village_group(written: str) -> str:
-    """``5组``, ``五组``, ``5`` -> ``5组``; ``""`` if it is not one."""
-    text = _key(written)
-    if text and not text.endswith("组"):
-        text = _key(text + "组")
-    return text if re.fullmatch(r"[0-9]{1,3}组", text) else ""
-
-
-def _range_members(number: str) -> list[str]:
-    first, tilde, last = number.partition("~")
-    if not (tilde and first.isdigit() and last.isdigit()):
-        return []
-    low, high = int(first), int(last)
-    if high <= low or high - low > _MAX_RANGE_SPAN:
-        return []
-    step = 2 if (high - low) % 2 == 0 else 1
-    return [str(n) for n in range(low, high + 1, step)]
-
-
-def _leading_int(number: str) -> int | None:
-    match = _LEADING_INT.match(number)
-    return int(match.group()) if match and len(match.group()) <= 9 else None
