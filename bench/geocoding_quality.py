@@ -4,6 +4,7 @@
     python bench/geocoding_quality.py --holdout    # and the never-tuned split
     python bench/geocoding_quality.py --generate   # write both splits from the gazetteer
     python bench/geocoding_quality.py --misses 20  # show some wrong answers
+    python bench/geocoding_quality.py --generate --data var/eval-scale10   # another gazetteer
 
 Needs the demo gazetteer (manage.py load_demo) in GEOSHARE_DATABASE_URL's database. The
 splits live in tests/services/geocoding/data/. The peer column is a naive geocoder: the
@@ -31,11 +32,15 @@ def main() -> None:
     arguments.add_argument("--size", type=int, default=2400, help="cases per split (--generate)")
     arguments.add_argument("--misses", type=int, default=0, help="print this many wrong answers")
     arguments.add_argument("--no-peer", action="store_true", help="skip the naive baseline")
+    arguments.add_argument(
+        "--data", type=Path, help="where the splits are (default tests/services/geocoding/data)"
+    )
     options = arguments.parse_args()
     django_setup()
     from tests.services.geocoding import evaluation
 
-    paths = {mix.name: evaluation.DATA / f"{mix.name}.jsonl" for mix in (evaluation.TUNE, evaluation.HOLDOUT)}
+    data = options.data or evaluation.DATA
+    paths = {mix.name: data / f"{mix.name}.jsonl" for mix in (evaluation.TUNE, evaluation.HOLDOUT)}
     if options.generate:
         for mix in (evaluation.TUNE, evaluation.HOLDOUT):
             cases = evaluation.generate(mix, options.size)

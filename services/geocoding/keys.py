@@ -20,7 +20,9 @@ from .normalize import normalize, split_road
 __all__ = [
     "Form",
     "form_score",
+    "MAX_PREFIX",
     "name_key",
+    "prefixes",
     "query_forms",
     "stored_forms",
     "typo_distance",
@@ -64,6 +66,20 @@ _COMPOUND_WORDS = sorted(
 )
 _HAS_HAN = re.compile(f"[{HAN}]")
 _MIN_TYPO_LENGTH = 3  # two names of two characters one typo apart are just two names
+
+
+# Autocomplete keeps name beginnings this long; longer typed text is rare enough to be
+# looked up by a range scan of whole names.
+MAX_PREFIX = {"name": 6, "initials": 6, "pinyin": 12}
+
+
+def prefixes(key: str, initials: str = "", pinyin: str = "") -> set[str]:
+    """The beginnings of a name, its initials and its pinyin that autocomplete answers to."""
+    found = set()
+    for text, longest in ((key, MAX_PREFIX["name"]), (initials, MAX_PREFIX["initials"]),
+                          (pinyin, MAX_PREFIX["pinyin"])):
+        found.update(text[:n] for n in range(1, min(len(text), longest) + 1))
+    return found
 
 
 def name_key(text: str) -> str:

@@ -20,7 +20,8 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import NamedTuple
 
 import shapely
@@ -148,6 +149,18 @@ class Match:
         return self.candidates[0] if self.candidates else None
 
 
+class _Found(NamedTuple):
+    score: float
+    level: int
+    interpolated: bool
+    entry_id: int
+    lon: float
+    lat: float
+    hit: _Hit | None  # None for an interpolated number, which comes ready as ``made``
+    anchor_name: str
+    made: Candidate | None
+
+
 @dataclass
 class _Probe:
     query: int
@@ -159,7 +172,7 @@ class _Probe:
     anchors: dict[int, tuple[_Hit, float]] = field(default_factory=dict)
 
     def offer(self, hit: _Hit, score: float) -> None:
-        fit = _KIND_FIT[self.slot].get(Level(hit.level))
+        fit = _KIND_FIT[self.slot].get(hit.level)
         if fit is None:
             return
         score *= fit * self.weight
@@ -177,9 +190,14 @@ class _Query:
     text: str
     parsed: ParsedAddress
     probes: list[_Probe] = field(default_factory=list)
-    candidates: dict[tuple, Candidate] = field(default_factory=dict)
+    # What was found, by entry id (or interpolated number), before it is ranked: answers
+    # are made into Candidates only for the few that are returned.
+    found: dict[object, _Found] = field(default_factory=dict)
 
-    @property
+    def __post_init__(self):
+        self.deepest = _deepest(self.parsed)
+
+    @cached_property
     def names_written(self) -> bool:
         """Whether a road, compound or other name was written, not only divisions."""
         return any(p.slot not in _ADMIN_SLOTS and not p.guessed for p in self.probes)
@@ -344,15 +362,14 @@ class _Numbers:
         for index, query in enumerate(self.queries):
             parsed = query.parsed
             for probe in query.probes:
+                number = parsed.number or _number_read_as_building(parsed)
                 for hit, score in probe.best():
-                    level = Level(hit.level)
-                    number = parsed.number or _number_read_as_building(parsed)
-                    if level == Level.ROAD and number:
+                    if hit.level == Level.ROAD and number:
                         houses.append((index, hit, score, number))
-                    elif level == Level.COMPOUND and parsed.building:
+                    elif hit.level == Level.COMPOUND and parsed.building:
                         for wanted, unit, room in _part_steps(parsed):
                             parts.append((index, hit, score, wanted, parsed.building, unit, room))
-                    _add(query, _anchor_candidate(hit, score, query, self.scope))
+                    _add(query, _anchor_found(hit, score, query))
         found = self._lookup(houses, parts)
         missing = [h for n, h in enumerate(houses) if n not in found]
         if missing:
@@ -392,8 +409,8 @@ class _Numbers:
             else:
                 index, anchor, score, wanted, *_ = parts[request - offset]
             query = self.queries[index]
-            score *= _completeness(_deepest(query.parsed), Level(hit.level))
-            _add(query, _candidate(hit, score, anchor.name, query.parsed, self.scope))
+            score *= _completeness(query.deepest, hit.level)
+            _add(query, _found(hit, score, anchor.name, query.parsed))
         return found
 
     def _interpolate(self, houses: list) -> None:
@@ -434,15 +451,15 @@ class _Numbers:
                 continue
             (x, y), both = point
             query = self.queries[index]
-            score *= _INTERPOLATED if both else _NEAREST_ONLY
+            score = _consistent(score * (_INTERPOLATED if both else _NEAREST_ONLY), anchor, query.parsed)
             address = anchor.address + standard_address(ParsedAddress(number=number))
-            components = {
-                **_admin_components(anchor), "road": anchor.name, "number": number,
-            }
-            _add(query, Candidate(
-                anchor.id, Level.HOUSE_NUMBER, _consistent(score, anchor, query.parsed), address,
-                x, y, self.scope.layer_names[anchor.layer_id], True, components,
-            ), key=("interpolated", anchor.id, number))
+            components = {**_admin_components(anchor), "road": anchor.name, "number": number}
+            made = Candidate(
+                anchor.id, Level.HOUSE_NUMBER, score, address, x, y,
+                self.scope.layer_names[anchor.layer_id], True, components,
+            )
+            found = _Found(score, Level.HOUSE_NUMBER, True, anchor.id, x, y, None, "", made)
+            _add(query, found, key=("interpolated", anchor.id, number))
 
 
 def _number_read_as_building(parsed: ParsedAddress) -> str:
@@ -480,30 +497,36 @@ def _completeness(wanted: Level, found: Level) -> float:
     return _PER_MISSING_LEVEL ** (wanted - found)
 
 
-def _anchor_candidate(hit: _Hit, score: float, query: _Query, scope: Scope) -> Candidate:
-    level = Level(hit.level)
-    wanted = _deepest(query.parsed)
-    if level <= Level.COMMUNITY and query.names_written:
+def _anchor_found(hit: _Hit, score: float, query: _Query) -> _Found:
+    wanted = query.deepest
+    if hit.level <= Level.COMMUNITY and query.names_written:
         wanted = Level.ROAD  # a name was written: the division alone is not what was meant
-    return _candidate(hit, score * _completeness(wanted, level), "", query.parsed, scope)
+    return _found(hit, score * _completeness(wanted, hit.level), "", query.parsed)
 
 
-def _candidate(hit: _Hit, score: float, anchor_name: str, parsed: ParsedAddress, scope: Scope) -> Candidate:
-    level = Level(hit.level)
+def _found(hit: _Hit, score: float, anchor_name: str, parsed: ParsedAddress) -> _Found:
+    score = _consistent(score, hit, parsed)
+    return _Found(score, hit.level, False, hit.id, hit.x, hit.y, hit, anchor_name, None)
+
+
+def _candidate(found: _Found, score: float, scope: Scope) -> Candidate:
+    if found.made is not None:
+        return replace(found.made, score=score)
+    hit, level = found.hit, Level(found.level)
     components = _admin_components(hit)
     if level in (Level.ROAD, Level.COMPOUND, Level.POI) or level <= Level.COMMUNITY:
         components["name"] = hit.name
     if level == Level.HOUSE_NUMBER:
-        components.update(road=anchor_name, number=hit.number)
+        components.update(road=found.anchor_name, number=hit.number)
     elif level >= Level.BUILDING:
-        components.update(compound=anchor_name, building=hit.building)
+        components.update(compound=found.anchor_name, building=hit.building)
         if hit.unit:
             components["unit"] = hit.unit
         if hit.room:
             components["room"] = hit.room
     return Candidate(
-        hit.id, level, _consistent(score, hit, parsed), hit.address, hit.x, hit.y,
-        scope.layer_names[hit.layer_id], False, components,
+        hit.id, level, score, hit.address, hit.x, hit.y, scope.layer_names[hit.layer_id],
+        False, components,
     )
 
 
@@ -513,49 +536,43 @@ def _admin_components(hit: _Hit) -> dict:
 
 def _consistent(score: float, hit: _Hit, parsed: ParsedAddress) -> float:
     """Lower the score of an entry in another town, community or district than written."""
-    if parsed.town and Level(hit.level) != Level.TOWN:
+    if parsed.town and hit.level != Level.TOWN:
         if not hit.town:
             score *= _UNKNOWN_TOWN
         elif hit.town != parsed.town:
             score *= _WRONG_TOWN
     if parsed.community and hit.community and hit.community != parsed.community:
-        if Level(hit.level) != Level.COMMUNITY:
+        if hit.level != Level.COMMUNITY:
             score *= _WRONG_COMMUNITY
     if parsed.district and hit.district and hit.district != parsed.district:
         score *= _WRONG_DISTRICT
     return score
 
 
-def _add(query: _Query, candidate: Candidate, key: tuple | None = None) -> None:
-    key = key or ("entry", candidate.entry_id)
-    known = query.candidates.get(key)
-    if known is None or known.score < candidate.score:
-        query.candidates[key] = candidate
+def _add(query: _Query, found: _Found, key: object = None) -> None:
+    key = found.entry_id if key is None else key
+    known = query.found.get(key)
+    if known is None or known.score < found.score:
+        query.found[key] = found
 
 
 def _ranked(query: _Query, scope: Scope, limit: int, bias: Bias) -> tuple[Candidate, ...]:
-    scored = []
-    for candidate in query.candidates.values():
-        score = candidate.score * _bias_factor(candidate, bias)
-        scored.append((round(score, 4), candidate))
+    scored = [
+        (round(found.score * _bias_factor(found.lon, found.lat, bias), 4), found)
+        for found in query.found.values()
+    ]
     scored.sort(key=lambda s: (-s[0], -s[1].level, s[1].interpolated, s[1].entry_id))
-    ranked = []
-    for score, candidate in scored[:limit]:
-        ranked.append(Candidate(
-            candidate.entry_id, candidate.level, score, candidate.address, candidate.lon,
-            candidate.lat, candidate.layer, candidate.interpolated, candidate.components,
-        ))
-    return tuple(ranked)
+    return tuple(_candidate(found, score, scope) for score, found in scored[:limit])
 
 
-def _bias_factor(candidate: Candidate, bias: Bias) -> float:
+def _bias_factor(lon: float, lat: float, bias: Bias) -> float:
     factor = 1.0
     if bias.bbox is not None:
         minx, miny, maxx, maxy = bias.bbox
-        if not (minx <= candidate.lon <= maxx and miny <= candidate.lat <= maxy):
+        if not (minx <= lon <= maxx and miny <= lat <= maxy):
             factor *= 0.9
     if bias.near is not None:
-        km = _km(bias.near, (candidate.lon, candidate.lat))
+        km = _km(bias.near, (lon, lat))
         factor *= 1 - 0.1 * min(1.0, km / 20)
     return factor
 

@@ -27,6 +27,7 @@ __all__ = [
     "Level",
     "Name",
     "NameForm",
+    "Prefix",
     "Target",
 ]
 
@@ -304,6 +305,25 @@ class Name(models.Model):
             GinIndex(fields=["key"], name="name_key_trgm", opclasses=["gin_trgm_ops"]),
             GinIndex(fields=["variants"], name="name_variants"),
         ]
+
+
+class Prefix(models.Model):
+    """A beginning of a name, of its pinyin or of its initials, for autocomplete.
+
+    Ordered by the entry's weight in its index, so that the best completions of any
+    prefix, however common (杨, y), are the first rows read.
+    """
+
+    prefix = models.CharField(max_length=40)
+    entry = models.ForeignKey(
+        Entry, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
+    weight = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("autocomplete prefix")
+        verbose_name_plural = _("autocomplete prefixes")
+        indexes = [models.Index(fields=["prefix", "-weight", "entry"], name="prefix_ranked")]
 
 
 class GazetteerBuild(models.Model):

@@ -9,11 +9,12 @@ from services.geocoding.models import FieldMapping
 
 @receiver(post_delete, sender=FieldMapping)
 def drop_mapped_entries(sender, instance: FieldMapping, **kwargs):
-    # Two statements rather than the ORM's cascade, which would load every entry first.
+    # Statements rather than the ORM's cascade, which would load every entry first.
     with connection.cursor() as cur:
-        cur.execute(
-            "DELETE FROM geocoding_name n USING geocoding_entry e "
-            "WHERE n.entry_id = e.id AND e.mapping_id = %s",
-            [instance.pk],
-        )
+        for table in ("geocoding_name", "geocoding_prefix"):
+            cur.execute(
+                f"DELETE FROM {table} t USING geocoding_entry e "
+                "WHERE t.entry_id = e.id AND e.mapping_id = %s",
+                [instance.pk],
+            )
         cur.execute("DELETE FROM geocoding_entry WHERE mapping_id = %s", [instance.pk])

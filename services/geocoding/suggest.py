@@ -1,8 +1,9 @@
-"""Autocomplete for a search box: names by prefix or pinyin initials, house numbers by prefix.
+"""Autocomplete for a search box: names by prefix or pinyin, house numbers by prefix.
 
 ``ysz`` and ``yangshe`` find 杨舍镇, ``梁丰`` finds 梁丰花园, ``人民中路8`` finds 人民中路8号,
-80号, 88号…; a leading 张家港市 or 杨舍镇 is looked past. One indexed query per keystroke
-(two when the text ends in a number).
+80号, 81号…; a leading 张家港市 or 杨舍镇 is looked past. Short beginnings are read from
+the prefix table in weight order, so the commonest (杨, y) cost no more than the rarest;
+longer text is a range scan of whole names, which few match.
 """
 
 from __future__ import annotations
@@ -13,17 +14,18 @@ from dataclasses import dataclass
 from django.db import connection
 from psycopg import sql
 
-from .keys import name_key
+from .keys import MAX_PREFIX, name_key
 from .models import NAMED_LEVELS, Level
 from .parsers import strip_places
 from .scope import Scope
 
-__all__ = ["Suggestion", "suggest", "MAX_SUGGEST_LENGTH"]
+__all__ = ["MAX_SUGGEST_LENGTH", "Suggestion", "suggest"]
 
 MAX_SUGGEST_LENGTH = 60
 _PINYIN = re.compile(r"[a-z][a-z0-9]*")
 _NAME_AND_NUMBER = re.compile(r"(.+?)([0-9]+)号?")
-_FETCH = 60  # rows looked at before duplicates of one entry are folded
+_FETCH = 60  # rows looked at before several forms of one entry are folded into one
+_ENTRY = sql.SQL("e.id, e.level, e.name, e.address, ST_X(e.point), ST_Y(e.point), e.layer_id")
 
 
 @dataclass(frozen=True)
@@ -44,10 +46,7 @@ def suggest(text: str, scope: Scope, limit: int = 10) -> list[Suggestion]:
     typed = text.strip().lower()
     with connection.cursor() as cur:
         if _PINYIN.fullmatch(typed):
-            where = sql.SQL("(n.initials LIKE {0} OR n.pinyin LIKE {0})").format(
-                sql.Literal(_escape(typed) + "%")
-            )
-            return _names(cur, where, scope, limit)
+            return _names(cur, [typed], scope, limit, letters=True)
         key = name_key(text)
         if not key:
             return []
@@ -60,33 +59,42 @@ def suggest(text: str, scope: Scope, limit: int = 10) -> list[Suggestion]:
                 found += _numbers(cur, numbered.group(1), numbered.group(2), scope, limit)
         if len(found) >= limit:
             return found[:limit]
-        where = sql.SQL("n.key LIKE ANY({})").format(sql.Literal([_escape(k) + "%" for k in keys]))
-        return (found + _names(cur, where, scope, limit))[:limit]
+        return (found + _names(cur, keys, scope, limit, letters=False))[:limit]
 
 
-def _names(cur, where: sql.Composable, scope: Scope, limit: int) -> list[Suggestion]:
-    cur.execute(
-        sql.SQL(
-            "SELECT e.id, e.level, e.name, e.address, ST_X(e.point), ST_Y(e.point), e.layer_id "
-            "FROM geocoding_name n JOIN geocoding_entry e ON e.id = n.entry_id "
-            "WHERE {where} AND n.level IN ({levels}) AND {scope} "
-            "ORDER BY e.weight DESC, n.form, length(n.key), e.id LIMIT {fetch}"
-        ).format(
-            where=where, levels=sql.SQL(", ").join(sql.Literal(int(v)) for v in NAMED_LEVELS),
-            scope=scope.where("e"), fetch=sql.Literal(_FETCH),
-        )
-    )
+def _names(cur, keys: list[str], scope: Scope, limit: int, letters: bool) -> list[Suggestion]:
+    parts = []
+    for key in keys:
+        if len(key) <= MAX_PREFIX["pinyin" if letters else "name"]:
+            parts.append(sql.SQL(
+                "(SELECT {entry}, p.weight FROM geocoding_prefix p "
+                "JOIN geocoding_entry e ON e.id = p.entry_id WHERE p.prefix = {key} AND {scope} "
+                "ORDER BY p.weight DESC, p.entry_id LIMIT {fetch})"
+            ).format(entry=_ENTRY, key=sql.Literal(key), scope=scope.where("e"),
+                     fetch=sql.Literal(_FETCH)))
+        else:
+            columns = ("n.initials", "n.pinyin") if letters else ("n.key",)
+            match = sql.SQL(" OR ").join(
+                sql.SQL("{} LIKE {}").format(sql.SQL(c), sql.Literal(_escape(key) + "%"))
+                for c in columns
+            )
+            parts.append(sql.SQL(
+                "(SELECT {entry}, e.weight FROM geocoding_name n "
+                "JOIN geocoding_entry e ON e.id = n.entry_id WHERE ({match}) "
+                "AND n.level IN ({levels}) AND {scope} ORDER BY e.weight DESC, e.id LIMIT {fetch})"
+            ).format(entry=_ENTRY, match=match, scope=scope.where("e"), fetch=sql.Literal(_FETCH),
+                     levels=sql.SQL(", ").join(sql.Literal(int(v)) for v in NAMED_LEVELS)))
+    cur.execute(sql.SQL("SELECT * FROM ({}) found ORDER BY 8 DESC, 1").format(
+        sql.SQL(" UNION ALL ").join(parts)
+    ))
     suggestions, seen = [], set()
-    for entry_id, level, name, address, x, y, layer_id in cur.fetchall():
-        if entry_id in seen:
-            continue
-        seen.add(entry_id)
-        suggestions.append(
-            Suggestion(entry_id, Level(level), name, address, x, y, scope.layer_names[layer_id])
-        )
-        if len(suggestions) == limit:
-            break
-    return suggestions
+    for entry_id, level, name, address, x, y, layer_id, _ in cur.fetchall():
+        if entry_id not in seen:
+            seen.add(entry_id)
+            suggestions.append(
+                Suggestion(entry_id, Level(level), name, address, x, y, scope.layer_names[layer_id])
+            )
+    return suggestions[:limit]
 
 
 def _numbers(cur, name: str, digits: str, scope: Scope, limit: int) -> list[Suggestion]:

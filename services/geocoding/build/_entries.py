@@ -17,7 +17,7 @@ from layers import storage
 
 from ..address import ParsedAddress
 from ..divisions import AdminLevel, parent_chain
-from ..keys import Form, stored_forms, variants, without_prefix
+from ..keys import Form, prefixes, stored_forms, variants, without_prefix
 from ..models import DIVISION_LEVELS, FieldMapping, Level, Target
 from ..normalize import strip_committee
 from ..pinyin import full_pinyin, initials
@@ -92,6 +92,7 @@ class _Entry:
     compound: str = ""
     geom: object = None  # shapely geometry (named entries) or hex EWKB
     names: list = field(default_factory=list)  # (form, text) besides the name
+    prefixes: set = field(default_factory=set)  # for autocomplete
     weight: int = 0
     # Implied entries: the sum of their children's coordinates until written.
     implied: bool = False
@@ -493,8 +494,22 @@ class Builder:
         )
         with connection.cursor() as cur, cur.cursor.copy(statement) as copy:
             for entry in self.named.values():
-                for row in self._name_rows(entry):
+                names = list(self._name_rows(entry))
+                for row in names:
                     copy.write_row(row)
+                entry.prefixes = {
+                    prefix
+                    for _, _, form, key, _, first_letters, letters in names
+                    if form <= Form.SHORT
+                    for prefix in prefixes(key, first_letters, letters)
+                }
+        statement = sql.SQL("COPY {} (prefix, entry_id, weight) FROM STDIN").format(
+            sql.Identifier(_tables.shadow("geocoding_prefix"))
+        )
+        with connection.cursor() as cur, cur.cursor.copy(statement) as copy:
+            for entry in self.named.values():
+                for prefix in entry.prefixes:
+                    copy.write_row((prefix, entry.id, entry.weight))
 
     def _name_rows(self, entry: _Entry):
         kind = _KIND_OF_LEVEL.get(entry.level, "division")
