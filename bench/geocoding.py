@@ -17,6 +17,7 @@ import json
 import multiprocessing
 import os
 import random
+import re
 import sys
 import time
 import urllib.parse
@@ -93,12 +94,12 @@ class Workload:
 def _as_written(address: str, rng: random.Random) -> str:
     body = address.removeprefix("江苏省苏州市张家港市")
     text = rng.choice(_PREFIXES) + body
-    if rng.random() < 0.2:
-        text = text.replace("号", "", 1)
-    if rng.random() < 0.1:
-        digits = "".join(ch for ch in text if ch.isdigit())[:3]
-        if digits:
-            text = text.replace(digits, "".join(_DIGITS[int(d)] for d in digits), 1)
+    if rng.random() < 0.2 and text.endswith("号"):
+        text = text[:-1]
+    number = re.search(r"[0-9]+(?=号)", text)
+    if number and rng.random() < 0.1:  # 一零八号, as registers dictated by phone have it
+        digits = "".join(_DIGITS[int(d)] for d in number.group())
+        text = text[: number.start()] + digits + text[number.end() :]
     return text
 
 

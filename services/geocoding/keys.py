@@ -129,10 +129,18 @@ def query_forms(name: str, slot: str) -> list[tuple[Form, str]]:
 
 def form_score(query_form: Form, stored_form: Form) -> float:
     """Worth of a match between a query key and a stored key of these forms."""
+    return _FORM_SCORES[query_form, stored_form]
+
+
+def _form_score(query_form: Form, stored_form: Form) -> float:
     score = min(_WEIGHT[query_form], _WEIGHT[stored_form])
     if query_form in _REDUCED and stored_form in _REDUCED:
         score *= 0.97  # both sides reduced: only the distinctive part agreed
     return score
+
+
+# Looked up once per name found, so computed ahead; plain ints key it as well as Forms.
+_FORM_SCORES = {(q, s): _form_score(q, s) for q in Form for s in Form}
 
 
 def variants(key: str) -> list[str]:

@@ -320,7 +320,10 @@ class _Names:
             key = probe.forms[0][1]
             for variant in variants(key):
                 wanted[variant].append(probe)
-        rows = self._select(sql.SQL("n.variants && %s::varchar[]"), [sorted(wanted)])
+        rows = self._select(
+            sql.SQL("n.id IN (SELECT name_id FROM geocoding_variant WHERE variant = ANY(%s))"),
+            [sorted(wanted)],
+        )
         for key, form, *hit in rows:
             hit = _Hit(*hit)
             for probe in {id(p): p for v in variants(key) for p in wanted.get(v, ())}.values():

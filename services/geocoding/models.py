@@ -10,7 +10,6 @@ import uuid
 
 from django.conf import settings
 from django.contrib.gis.db import models
-from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -28,6 +27,7 @@ __all__ = [
     "Name",
     "NameForm",
     "Prefix",
+    "Variant",
     "Target",
 ]
 
@@ -281,17 +281,12 @@ class NameForm(models.IntegerChoices):
 
 
 class Name(models.Model):
-    """A written form of a named entry, keyed for exact, typo-tolerant, fuzzy and prefix search.
-
-    ``key`` is the normalised form; ``variants`` are the key and the key with one
-    character left out, so that two names within one typo share a variant.
-    """
+    """A written form of a named entry, keyed for exact, fuzzy (pg_trgm) and prefix search."""
 
     entry = models.ForeignKey(Entry, on_delete=models.DO_NOTHING, related_name="names", db_constraint=False)
     level = models.PositiveSmallIntegerField(choices=Level.choices)
     form = models.PositiveSmallIntegerField(choices=NameForm.choices)
     key = models.CharField(max_length=200)
-    variants = ArrayField(models.CharField(max_length=200), default=list)
     initials = models.CharField(max_length=200, blank=True)
     pinyin = models.CharField(max_length=400, blank=True)
 
@@ -303,8 +298,24 @@ class Name(models.Model):
             models.Index(fields=["initials"], name="name_initials", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["pinyin"], name="name_pinyin", opclasses=["varchar_pattern_ops"]),
             GinIndex(fields=["key"], name="name_key_trgm", opclasses=["gin_trgm_ops"]),
-            GinIndex(fields=["variants"], name="name_variants"),
         ]
+
+
+class Variant(models.Model):
+    """A name's key with one character left out, or the key itself.
+
+    Two names one typo apart share a variant (人明路 and 人民路 share 人路), so a look-up
+    of a written name's variants finds the names it may be a typo of. A table with a
+    B-tree rather than an array column: the planner then always reads it by index.
+    """
+
+    variant = models.CharField(max_length=200)
+    name = models.ForeignKey(Name, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False)
+
+    class Meta:
+        verbose_name = _("typo variant")
+        verbose_name_plural = _("typo variants")
+        indexes = [models.Index(fields=["variant"], name="variant_key")]
 
 
 class Prefix(models.Model):

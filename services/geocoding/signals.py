@@ -11,6 +11,11 @@ from services.geocoding.models import FieldMapping
 def drop_mapped_entries(sender, instance: FieldMapping, **kwargs):
     # Statements rather than the ORM's cascade, which would load every entry first.
     with connection.cursor() as cur:
+        cur.execute(
+            "DELETE FROM geocoding_variant v USING geocoding_name n, geocoding_entry e "
+            "WHERE v.name_id = n.id AND n.entry_id = e.id AND e.mapping_id = %s",
+            [instance.pk],
+        )
         for table in ("geocoding_name", "geocoding_prefix"):
             cur.execute(
                 f"DELETE FROM {table} t USING geocoding_entry e "

@@ -47,7 +47,7 @@ _ENTRY_COLUMNS = (
     "number", "number_int", "building", "unit", "room", "district", "town", "community",
     "address", "point", "geom", "weight",
 )
-_NAME_COLUMNS = ("entry_id", "level", "form", "key", "variants", "initials", "pinyin")
+_NAME_COLUMNS = ("id", "entry_id", "level", "form", "key", "initials", "pinyin")
 _KIND_OF_LEVEL = {Level.ROAD: "road", Level.COMPOUND: "compound", Level.POI: "poi"}
 _PLACES = tuple(
     (level, level.field) for level in (AdminLevel.DISTRICT, AdminLevel.TOWN, AdminLevel.COMMUNITY)
@@ -92,7 +92,6 @@ class _Entry:
     compound: str = ""
     geom: object = None  # shapely geometry (named entries) or hex EWKB
     names: list = field(default_factory=list)  # (form, text) besides the name
-    prefixes: set = field(default_factory=set)  # for autocomplete
     weight: int = 0
     # Implied entries: the sum of their children's coordinates until written.
     implied: bool = False
@@ -488,28 +487,40 @@ class Builder:
                 entry.x, entry.y = entry.sum_x / entry.children, entry.sum_y / entry.children
             self._write(entry)
         self._flush()
+        with connection.cursor() as cur:
+            cur.execute("SELECT nextval(pg_get_serial_sequence('geocoding_name', 'id'))")
+            next_name = cur.fetchone()[0]
+        names = []  # (id, entry, level, form, key, initials, pinyin)
+        for entry in self.named.values():
+            for row in self._name_rows(entry):
+                names.append((next_name, *row))
+                next_name += 1
+        self._copy("geocoding_name", _NAME_COLUMNS, names)
+        self._copy("geocoding_variant", ("variant", "name_id"), (
+            (variant, name[0]) for name in names if name[3] <= Form.SHORT
+            for variant in variants(name[4])
+        ))
+        beginnings = {}
+        for _, entry_id, _, form, key, first_letters, letters in names:
+            if form <= Form.SHORT:
+                beginnings.setdefault(entry_id, set()).update(prefixes(key, first_letters, letters))
+        self._copy("geocoding_prefix", ("prefix", "entry_id", "weight"), (
+            (prefix, entry_id, self.named[entry_id].weight)
+            for entry_id, found in beginnings.items() for prefix in found
+        ))
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
+                [_tables.shadow("geocoding_name"), next_name],
+            )
+
+    def _copy(self, table: str, columns: tuple[str, ...], rows) -> None:
         statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(_tables.shadow("geocoding_name")),
-            sql.SQL(", ").join(map(sql.Identifier, _NAME_COLUMNS)),
+            sql.Identifier(_tables.shadow(table)), sql.SQL(", ").join(map(sql.Identifier, columns))
         )
         with connection.cursor() as cur, cur.cursor.copy(statement) as copy:
-            for entry in self.named.values():
-                names = list(self._name_rows(entry))
-                for row in names:
-                    copy.write_row(row)
-                entry.prefixes = {
-                    prefix
-                    for _, _, form, key, _, first_letters, letters in names
-                    if form <= Form.SHORT
-                    for prefix in prefixes(key, first_letters, letters)
-                }
-        statement = sql.SQL("COPY {} (prefix, entry_id, weight) FROM STDIN").format(
-            sql.Identifier(_tables.shadow("geocoding_prefix"))
-        )
-        with connection.cursor() as cur, cur.cursor.copy(statement) as copy:
-            for entry in self.named.values():
-                for prefix in entry.prefixes:
-                    copy.write_row((prefix, entry.id, entry.weight))
+            for row in rows:
+                copy.write_row(row)
 
     def _name_rows(self, entry: _Entry):
         kind = _KIND_OF_LEVEL.get(entry.level, "division")
@@ -522,7 +533,6 @@ class Builder:
                 full = stored_form in (Form.NAME, Form.ALIAS, Form.FORMER)
                 yield (
                     entry.id, int(entry.level), int(stored_form), key[:200],
-                    variants(key) if stored_form <= Form.SHORT else [],
                     initials(key)[:200] if full else "",
                     full_pinyin(key)[:400] if full else "",
                 )

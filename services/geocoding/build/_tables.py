@@ -15,7 +15,7 @@ from psycopg import sql
 
 __all__ = ["TABLES", "create_shadows", "drop_shadows", "index_shadows", "shadow", "swap"]
 
-TABLES = ("geocoding_entry", "geocoding_name", "geocoding_prefix")
+TABLES = ("geocoding_entry", "geocoding_name", "geocoding_variant", "geocoding_prefix")
 _SUFFIX = "_next"
 
 
