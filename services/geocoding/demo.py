@@ -64,5 +64,6 @@ def ensure_demo_gazetteer(write: Callable[[str], object] = print) -> None:
     newest = changed["modified__max"]
     if not created and last is not None and (newest is None or newest <= last.finished):
         return
-    build = build_gazetteer()
+    # Nobody watches this build in the admin: no progress reports on a second connection.
+    build = build_gazetteer(watched=False)
     write(f"gazetteer: {build.message}")

@@ -45,25 +45,33 @@ def current_revision() -> int:
         return cur.fetchone()[0]
 
 
-def build_gazetteer(build: GazetteerBuild | None = None) -> GazetteerBuild:
+def build_gazetteer(
+    build: GazetteerBuild | None = None, *, watched: bool = True
+) -> GazetteerBuild:
     """Rebuild every entry from the enabled mappings; returns the finished build record.
 
     The new gazetteer is written and indexed in shadow tables and swapped in at once,
-    together with the build's new revision. Raises ``GazetteerBusyError`` if another
-    rebuild is running; any failure leaves the gazetteer as it was and is recorded on
-    ``build`` before it propagates.
+    together with the build's new revision. ``watched`` reports progress on the record
+    while it runs, on a second database connection (``progress``) that a caller's
+    transaction does not hide. Raises ``GazetteerBusyError`` if another rebuild is
+    running; any failure leaves the gazetteer as it was and is recorded on ``build``
+    before it propagates.
     """
     build = build or GazetteerBuild.objects.create()
     builds = GazetteerBuild.objects.filter(pk=build.pk)
     builds.update(status=JobStatus.RUNNING, started=timezone.now(), progress=0, message="")
-    # On a second connection, so that a caller's transaction does not hide the progress.
     progress = GazetteerBuild.objects.using("progress").filter(pk=build.pk)
+
+    def show_progress(share: float) -> None:
+        if watched:
+            progress.update(progress=round(99 * share, 1))
+
     try:
         with _exclusive():
             _tables.create_shadows()
             try:
                 started = time.monotonic()
-                report = Builder(lambda share: progress.update(progress=round(99 * share, 1))).run()
+                report = Builder(show_progress).run()
                 written = time.monotonic()
                 _tables.index_shadows()
                 log.info(
