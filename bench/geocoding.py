@@ -65,17 +65,20 @@ class Workload:
         with connection.cursor() as cur:
             cur.execute(
                 "SELECT address FROM geocoding_entry TABLESAMPLE SYSTEM (5) "
-                "WHERE level IN (9, 10, 11, 7) LIMIT %s", [max(count, batch)]
+                "WHERE level IN (9, 10, 11, 7) LIMIT %s",
+                [max(count, batch)],
             )
             addresses = [row[0] for row in cur.fetchall()]
             cur.execute(
                 "SELECT key, initials FROM geocoding_name WHERE form = 0 AND level IN (4, 6, 7, 8) "
-                "ORDER BY random() LIMIT %s", [count]
+                "ORDER BY random() LIMIT %s",
+                [count],
             )
             names = cur.fetchall()
             cur.execute(
                 "SELECT ST_X(point), ST_Y(point) FROM geocoding_entry TABLESAMPLE SYSTEM (5) "
-                "WHERE level = 9 LIMIT %s", [count]
+                "WHERE level = 9 LIMIT %s",
+                [count],
             )
             points = cur.fetchall()
         rng.shuffle(addresses)
@@ -83,12 +86,17 @@ class Workload:
         self.forward = written[:count]
         self.batch = written[:batch]
         self.suggest = [
-            (key[: rng.randint(1, min(4, len(key)))] if rng.random() < 0.6
-             else initials[: rng.randint(2, max(2, min(5, len(initials))))])
+            (
+                key[: rng.randint(1, min(4, len(key)))]
+                if rng.random() < 0.6
+                else initials[: rng.randint(2, max(2, min(5, len(initials))))]
+            )
             for key, initials in names
         ]
         # A few metres off a house, as a tap on a map is.
-        self.reverse = [(x + rng.uniform(-2e-4, 2e-4), y + rng.uniform(-2e-4, 2e-4)) for x, y in points]
+        self.reverse = [
+            (x + rng.uniform(-2e-4, 2e-4), y + rng.uniform(-2e-4, 2e-4)) for x, y in points
+        ]
 
 
 def _as_written(address: str, rng: random.Random) -> str:
@@ -115,8 +123,13 @@ def in_process(table: Table, work: Workload) -> None:
     ensure_naive_index()
     forward = _each(work.forward, lambda q: geocode([q], scope_for(anonymous), limit=5))
     naive = _each(work.forward[:100], naive_geocode)
-    table.add("search, in-process (scope + parse + match)", str(len(forward)), *median_p95(forward),
-              f"{median_p95(naive)[1]} p95 naive trigram", f"{percentile(naive, 95) / percentile(forward, 95):.1f}x")
+    table.add(
+        "search, in-process (scope + parse + match)",
+        str(len(forward)),
+        *median_p95(forward),
+        f"{median_p95(naive)[1]} p95 naive trigram",
+        f"{percentile(naive, 95) / percentile(forward, 95):.1f}x",
+    )
     times = _each(work.suggest, lambda q: suggest(q, scope_for(anonymous)))
     table.add("suggest, in-process", str(len(times)), *median_p95(times))
     times = _each(work.reverse, lambda p: reverse(p[0], p[1], scope_for(anonymous)))
@@ -127,11 +140,23 @@ def in_process(table: Table, work: Workload) -> None:
     for text in baseline_sample:
         naive_geocode(text)
     naive_rate = len(baseline_sample) / (time.perf_counter() - started)
-    table.add("batch, in-process, 1 process", str(len(work.batch)), f"{ours:,.0f} addr/s", "-",
-              f"{naive_rate:,.0f} addr/s naive", f"{ours / naive_rate:.0f}x")
+    table.add(
+        "batch, in-process, 1 process",
+        str(len(work.batch)),
+        f"{ours:,.0f} addr/s",
+        "-",
+        f"{naive_rate:,.0f} addr/s naive",
+        f"{ours / naive_rate:.0f}x",
+    )
     both = _throughput_in_processes(work.batch, 2)
-    table.add("batch, in-process, 2 processes", str(len(work.batch)), f"{both:,.0f} addr/s", "-",
-              f"{naive_rate:,.0f} addr/s naive", f"{both / naive_rate:.0f}x")
+    table.add(
+        "batch, in-process, 2 processes",
+        str(len(work.batch)),
+        f"{both:,.0f} addr/s",
+        "-",
+        f"{naive_rate:,.0f} addr/s naive",
+        f"{both / naive_rate:.0f}x",
+    )
 
 
 def ensure_naive_index() -> None:
@@ -206,9 +231,15 @@ def over_http(table: Table, work: Workload, port: int) -> None:
         _post(base + "batch", {"addresses": chunks[0]})
         started = time.perf_counter()
         with ThreadPoolExecutor(2) as clients:
-            answered = sum(clients.map(lambda c: len(_post(base + "batch", {"addresses": c})["results"]), chunks))
+            answered = sum(
+                clients.map(
+                    lambda c: len(_post(base + "batch", {"addresses": c})["results"]), chunks
+                )
+            )
         rate = answered / (time.perf_counter() - started)
-        table.add("batch, HTTP POST /batch (1,000 each, 2 clients)", str(answered), f"{rate:,.0f} addr/s")
+        table.add(
+            "batch, HTTP POST /batch (1,000 each, 2 clients)", str(answered), f"{rate:,.0f} addr/s"
+        )
 
 
 def _get(url: str, params: dict) -> dict:

@@ -22,7 +22,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import Table, django_setup  # noqa: E402
 
-LEVELS = ("house_number", "building", "unit", "room", "poi", "compound", "road", "community", "town")
+LEVELS = (
+    "house_number",
+    "building",
+    "unit",
+    "room",
+    "poi",
+    "compound",
+    "road",
+    "community",
+    "town",
+)
 
 
 def main() -> None:
@@ -63,13 +73,20 @@ def run(split: str, cases, options) -> None:
     peer = None if options.no_peer else naive_report(cases)
     table = Table(f"geocoding quality, {split} split ({len(cases)} queries, {seconds:.1f} s)")
     for level in (*LEVELS, None):
-        total = sum(n for n, _ in report.by_level.values()) if level is None else report.by_level.get(level, (0, 0))[0]
+        total = (
+            sum(n for n, _ in report.by_level.values())
+            if level is None
+            else report.by_level.get(level, (0, 0))[0]
+        )
         if not total:
             continue
         ours = report.accuracy(level)
         theirs = peer.accuracy(level) if peer else None
         table.add(
-            f"top-1 {level or 'all levels'}", str(total), f"{100 * ours:.1f}%", "-",
+            f"top-1 {level or 'all levels'}",
+            str(total),
+            f"{100 * ours:.1f}%",
+            "-",
             f"{100 * theirs:.1f}% (trigram on address)" if theirs is not None else "-",
             f"{ours / theirs:.2f}x" if theirs else "-",
         )
@@ -79,7 +96,10 @@ def run(split: str, cases, options) -> None:
         variations.add(name, str(total), f"{100 * right / total:.1f}%")
     variations.print()
     for case, answer in report.misses[: options.misses]:
-        print(f"  {case.query}  →  {answer}   (want {case.level} {case.address}; {','.join(case.variations)})")
+        print(
+            f"  {case.query}  →  {answer}   "
+            f"(want {case.level} {case.address}; {','.join(case.variations)})"
+        )
 
 
 def naive_report(cases):
@@ -93,8 +113,10 @@ def naive_report(cases):
     for case in cases:
         found = naive_geocode(case.query)
         entry = Entry.objects.get(pk=found[0]) if found else None
-        correct = entry is not None and Level(entry.level).api_name == case.level and (
-            entry.address == case.address
+        correct = (
+            entry is not None
+            and Level(entry.level).api_name == case.level
+            and (entry.address == case.address)
         )
         report.add(case, correct, entry.address if entry else "nothing")
     return report

@@ -15,12 +15,35 @@ class FieldMappingAdmin(admin.ModelAdmin):
     actions = ["rebuild"]
     fieldsets = [
         (None, {"fields": ["layer", "target", "enabled", "note"]}),
-        (_("Names"), {"fields": ["name_field", "alias_field", "former_name_field", "code_field",
-                                 "category_field"]}),
-        (_("Divisions"), {"fields": ["district_field", "town_field", "community_field",
-                                     "village_group_field"]}),
-        (_("Address parts"), {"fields": ["road_field", "number_field", "compound_field",
-                                         "building_field", "unit_field", "room_field"]}),
+        (
+            _("Names"),
+            {
+                "fields": [
+                    "name_field",
+                    "alias_field",
+                    "former_name_field",
+                    "code_field",
+                    "category_field",
+                ]
+            },
+        ),
+        (
+            _("Divisions"),
+            {"fields": ["district_field", "town_field", "community_field", "village_group_field"]},
+        ),
+        (
+            _("Address parts"),
+            {
+                "fields": [
+                    "road_field",
+                    "number_field",
+                    "compound_field",
+                    "building_field",
+                    "unit_field",
+                    "room_field",
+                ]
+            },
+        ),
     ]
 
     @admin.display(description=_("columns"))
@@ -34,8 +57,9 @@ class FieldMappingAdmin(admin.ModelAdmin):
         build = GazetteerBuild.objects.create(created_by=request.user)
         rebuild.defer(build_id=build.pk)
         self.message_user(
-            request, _("Rebuild %(id)s queued; see Gazetteer builds for its progress.")
-            % {"id": build.pk}, messages.INFO,
+            request,
+            _("Rebuild %(id)s queued; see Gazetteer builds for its progress.") % {"id": build.pk},
+            messages.INFO,
         )
 
 
@@ -44,7 +68,14 @@ class GazetteerBuildAdmin(admin.ModelAdmin):
     list_display = ["created", "status", "progress_bar", "message", "created_by", "finished"]
     list_filter = ["status"]
     readonly_fields = [
-        "status", "progress", "message", "counts", "skipped", "created_by", "created", "started",
+        "status",
+        "progress",
+        "message",
+        "counts",
+        "skipped",
+        "created_by",
+        "created",
+        "started",
         "finished",
     ]
 
@@ -53,8 +84,9 @@ class GazetteerBuildAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("progress"))
     def progress_bar(self, build):
-        return format_html('<progress max="100" value="{}"></progress> {}%', build.progress,
-                           build.progress)
+        return format_html(
+            '<progress max="100" value="{}"></progress> {}%', build.progress, build.progress
+        )
 
 
 @admin.register(BatchJob)
@@ -62,8 +94,18 @@ class BatchJobAdmin(admin.ModelAdmin):
     list_display = ["source_name", "status", "progress", "rows", "matched", "user", "created"]
     list_filter = ["status"]
     readonly_fields = [
-        "source_name", "column", "encoding", "status", "progress", "rows", "matched", "message",
-        "user", "created", "started", "finished",
+        "source_name",
+        "column",
+        "encoding",
+        "status",
+        "progress",
+        "rows",
+        "matched",
+        "message",
+        "user",
+        "created",
+        "started",
+        "finished",
     ]
     exclude = ["source_path", "result_path"]
 

@@ -11,9 +11,11 @@ class GeocodingConfig(AppConfig):
         from geoshare.services import ServiceEntry, register
         from services.geocoding import signals  # noqa: F401  (connects the receivers)
 
-        register(ServiceEntry(
-            key="geocoding",
-            title=_("Geocoding"),
-            url="api/geocoding/",
-            description=_("Chinese addresses to points and back; batch files; autocomplete."),
-        ))
+        register(
+            ServiceEntry(
+                key="geocoding",
+                title=_("Geocoding"),
+                url="api/geocoding/",
+                description=_("Chinese addresses to points and back; batch files; autocomplete."),
+            )
+        )

@@ -65,7 +65,10 @@ def submit_batch(path: Path, column: str, encoding: str, user=None) -> BatchJob:
     from .tasks import run_batch
 
     job = BatchJob.objects.create(
-        source_name=path.name, source_path=str(path), column=column, encoding=encoding,
+        source_name=path.name,
+        source_path=str(path),
+        column=column,
+        encoding=encoding,
         user=user if user is not None and user.is_authenticated else None,
     )
     transaction.on_commit(lambda: run_batch.defer(job_id=str(job.pk)))
@@ -111,9 +114,7 @@ def _check_suffix(path: Path) -> str:
     if suffix == ".xls":
         raise BatchInputError("old .xls files are not read; save the sheet as .xlsx or CSV", "file")
     if suffix not in _SUFFIXES:
-        raise BatchInputError(
-            f"file {path.name[:80]!r} must be a .csv or .xlsx file", "file"
-        )
+        raise BatchInputError(f"file {path.name[:80]!r} must be a .csv or .xlsx file", "file")
     return suffix
 
 
@@ -202,13 +203,18 @@ def run_batch_job(job_id: str) -> BatchJob:
     except Exception:
         log.exception("batch geocoding job %s failed", job.pk)
         jobs.update(
-            status=JobStatus.FAILED, finished=timezone.now(),
+            status=JobStatus.FAILED,
+            finished=timezone.now(),
             message="internal error while geocoding; the server log has the details",
         )
     else:
         jobs.update(
-            status=JobStatus.DONE, progress=100, matched=matched, result_path=str(result),
-            finished=timezone.now(), message=f"{matched} of {total} rows geocoded",
+            status=JobStatus.DONE,
+            progress=100,
+            matched=matched,
+            result_path=str(result),
+            finished=timezone.now(),
+            message=f"{matched} of {total} rows geocoded",
         )
     finally:
         partial.unlink(missing_ok=True)
@@ -298,8 +304,12 @@ def _geocode_chunk(chunk: list[list[str]], column: int, scope) -> list[list]:
         else:
             note = "interpolated" if best.interpolated else ""
             outcomes[n] = [
-                round(best.lon, 8), round(best.lat, 8), best.level.api_name, best.score,
-                best.address, note,
+                round(best.lon, 8),
+                round(best.lat, 8),
+                best.level.api_name,
+                best.score,
+                best.address,
+                note,
             ]
     return outcomes
 

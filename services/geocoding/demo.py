@@ -19,29 +19,58 @@ from .reference import import_divisions
 __all__ = ["DEMO_MAPPINGS", "ensure_demo_gazetteer"]
 
 _ADDRESS_COLUMNS = {
-    "town_field": "town", "community_field": "community", "road_field": "road",
-    "number_field": "number", "village_group_field": "village_group",
-    "compound_field": "compound", "building_field": "building", "unit_field": "unit",
+    "town_field": "town",
+    "community_field": "community",
+    "road_field": "road",
+    "number_field": "number",
+    "village_group_field": "village_group",
+    "compound_field": "compound",
+    "building_field": "building",
+    "unit_field": "unit",
     "room_field": "room",
 }
 # (layer, rows are, columns)
 DEMO_MAPPINGS = (
     ("towns", Target.DIVISION, {"code_field": "code", "name_field": "name"}),
-    ("communities", Target.DIVISION, {
-        "code_field": "code", "name_field": "name", "alias_field": "committee",
-        "town_field": "town",
-    }),
-    ("roads", Target.ROAD, {
-        "name_field": "name", "alias_field": "alias", "former_name_field": "former_name",
-        "town_field": "town",
-    }),
-    ("compounds", Target.COMPOUND, {
-        "name_field": "name", "town_field": "town", "community_field": "community",
-    }),
-    ("pois", Target.POI, {
-        "name_field": "name", "category_field": "category", "town_field": "town",
-        "community_field": "community",
-    }),
+    (
+        "communities",
+        Target.DIVISION,
+        {
+            "code_field": "code",
+            "name_field": "name",
+            "alias_field": "committee",
+            "town_field": "town",
+        },
+    ),
+    (
+        "roads",
+        Target.ROAD,
+        {
+            "name_field": "name",
+            "alias_field": "alias",
+            "former_name_field": "former_name",
+            "town_field": "town",
+        },
+    ),
+    (
+        "compounds",
+        Target.COMPOUND,
+        {
+            "name_field": "name",
+            "town_field": "town",
+            "community_field": "community",
+        },
+    ),
+    (
+        "pois",
+        Target.POI,
+        {
+            "name_field": "name",
+            "category_field": "category",
+            "town_field": "town",
+            "community_field": "community",
+        },
+    ),
     ("addresses", Target.ADDRESS, _ADDRESS_COLUMNS),
     ("rooms", Target.ADDRESS, _ADDRESS_COLUMNS),
 )
@@ -51,7 +80,9 @@ def ensure_demo_gazetteer(write: Callable[[str], object] = print) -> None:
     """Map the demo layers that are loaded, and rebuild if a mapped layer changed since."""
     if not Division.objects.exists():
         write(f"stored {import_divisions()} administrative divisions")
-    layers = {layer.name: layer for layer in Layer.objects.filter(name__in=[m[0] for m in DEMO_MAPPINGS])}
+    layers = {
+        layer.name: layer for layer in Layer.objects.filter(name__in=[m[0] for m in DEMO_MAPPINGS])
+    }
     created = 0
     for name, target, columns in DEMO_MAPPINGS:
         if name in layers:

@@ -76,8 +76,11 @@ MAX_PREFIX = {"name": 6, "initials": 6, "pinyin": 12}
 def prefixes(key: str, initials: str = "", pinyin: str = "") -> set[str]:
     """The beginnings of a name, its initials and its pinyin that autocomplete answers to."""
     found = set()
-    for text, longest in ((key, MAX_PREFIX["name"]), (initials, MAX_PREFIX["initials"]),
-                          (pinyin, MAX_PREFIX["pinyin"])):
+    for text, longest in (
+        (key, MAX_PREFIX["name"]),
+        (initials, MAX_PREFIX["initials"]),
+        (pinyin, MAX_PREFIX["pinyin"]),
+    ):
         found.update(text[:n] for n in range(1, min(len(text), longest) + 1))
     return found
 

@@ -73,8 +73,13 @@ class Division(models.Model):
         _("level"), choices=[(level.value, level.label) for level in DIVISION_LEVELS]
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children",
-        verbose_name=_("parent"), db_constraint=False,
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+        db_constraint=False,
     )
 
     class Meta:
@@ -99,9 +104,21 @@ class Target(models.TextChoices):
 
 # The mapping's column fields, in the order the admin shows them.
 COLUMN_FIELDS = (
-    "name_field", "alias_field", "former_name_field", "code_field", "category_field",
-    "district_field", "town_field", "community_field", "village_group_field",
-    "road_field", "number_field", "compound_field", "building_field", "unit_field", "room_field",
+    "name_field",
+    "alias_field",
+    "former_name_field",
+    "code_field",
+    "category_field",
+    "district_field",
+    "town_field",
+    "community_field",
+    "village_group_field",
+    "road_field",
+    "number_field",
+    "compound_field",
+    "building_field",
+    "unit_field",
+    "room_field",
 )
 # Columns each target needs, as alternatives: any one group complete is enough.
 _REQUIRED = {
@@ -110,7 +127,8 @@ _REQUIRED = {
     Target.COMPOUND: (("name_field",),),
     Target.POI: (("name_field",),),
     Target.ADDRESS: (
-        ("road_field", "number_field"), ("village_group_field", "number_field"),
+        ("road_field", "number_field"),
+        ("village_group_field", "number_field"),
         ("compound_field", "building_field"),
     ),
 }
@@ -133,9 +151,7 @@ class FieldMapping(models.Model):
     target = models.CharField(_("rows are"), max_length=10, choices=Target.choices)
     enabled = models.BooleanField(_("enabled"), default=True)
     name_field = _column(_("name column"))
-    alias_field = _column(
-        _("aliases column"), _("Other current names, separated by ; , 、 or |.")
-    )
+    alias_field = _column(_("aliases column"), _("Other current names, separated by ; , 、 or |."))
     former_name_field = _column(_("former names column"), _("Names no longer official."))
     code_field = _column(_("division code column"), _("GB/T 2260 code (divisions)."))
     category_field = _column(_("category column"), _("Kind of POI, shown in results."))
@@ -216,7 +232,10 @@ class Entry(models.Model):
     # The composite indexes below serve every look-up, so the keys get none of their own:
     # each index costs seconds per million rows at every rebuild.
     mapping = models.ForeignKey(
-        FieldMapping, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False,
+        FieldMapping,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_constraint=False,
         db_index=False,
     )
     layer = models.ForeignKey(
@@ -225,8 +244,13 @@ class Entry(models.Model):
     fid = models.BigIntegerField(null=True, blank=True)
     level = models.PositiveSmallIntegerField(choices=Level.choices)
     anchor = models.ForeignKey(
-        "self", on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+",
-        db_constraint=False, db_index=False,
+        "self",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     name = models.CharField(max_length=200, blank=True)
     category = models.CharField(max_length=60, blank=True)
@@ -249,18 +273,23 @@ class Entry(models.Model):
         verbose_name_plural = _("gazetteer entries")
         indexes = [
             models.Index(fields=["anchor", "level", "number"], name="entry_house_number"),
-            models.Index(fields=["anchor", "level", "building", "room"], name="entry_compound_part"),
             models.Index(
-                fields=["anchor", "number_int"], name="entry_number_order",
+                fields=["anchor", "level", "building", "room"], name="entry_compound_part"
+            ),
+            models.Index(
+                fields=["anchor", "number_int"],
+                name="entry_number_order",
                 condition=Q(level=Level.HOUSE_NUMBER),
             ),
             models.Index(fields=["layer", "fid"], name="entry_source"),
             GistIndex(
-                fields=["point"], name="entry_address_point",
+                fields=["point"],
+                name="entry_address_point",
                 condition=Q(level__in=ADDRESS_LEVELS),
             ),
             GistIndex(
-                fields=["geom"], name="entry_division_area",
+                fields=["geom"],
+                name="entry_division_area",
                 condition=Q(level__lte=Level.COMMUNITY),
             ),
         ]
@@ -283,7 +312,9 @@ class NameForm(models.IntegerChoices):
 class Name(models.Model):
     """A written form of a named entry, keyed for exact, fuzzy (pg_trgm) and prefix search."""
 
-    entry = models.ForeignKey(Entry, on_delete=models.DO_NOTHING, related_name="names", db_constraint=False)
+    entry = models.ForeignKey(
+        Entry, on_delete=models.DO_NOTHING, related_name="names", db_constraint=False
+    )
     level = models.PositiveSmallIntegerField(choices=Level.choices)
     form = models.PositiveSmallIntegerField(choices=NameForm.choices)
     key = models.CharField(max_length=200)
@@ -295,7 +326,9 @@ class Name(models.Model):
         verbose_name_plural = _("gazetteer names")
         indexes = [
             models.Index(fields=["key"], name="name_key", opclasses=["varchar_pattern_ops"]),
-            models.Index(fields=["initials"], name="name_initials", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["initials"], name="name_initials", opclasses=["varchar_pattern_ops"]
+            ),
             models.Index(fields=["pinyin"], name="name_pinyin", opclasses=["varchar_pattern_ops"]),
             GinIndex(fields=["key"], name="name_key_trgm", opclasses=["gin_trgm_ops"]),
         ]
@@ -310,7 +343,9 @@ class Variant(models.Model):
     """
 
     variant = models.CharField(max_length=200)
-    name = models.ForeignKey(Name, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False)
+    name = models.ForeignKey(
+        Name, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
 
     class Meta:
         verbose_name = _("typo variant")
@@ -348,7 +383,10 @@ class GazetteerBuild(models.Model):
     counts = models.JSONField(_("entries per level"), default=dict, blank=True)
     skipped = models.JSONField(_("rows skipped"), default=list, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         verbose_name=_("created by"),
     )
     created = models.DateTimeField(_("created"), auto_now_add=True)
@@ -381,7 +419,10 @@ class BatchJob(models.Model):
     message = models.TextField(_("message"), blank=True)
     result_path = models.CharField(max_length=500, blank=True, editable=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
         verbose_name=_("submitted by"),
     )
     created = models.DateTimeField(_("created"), auto_now_add=True)

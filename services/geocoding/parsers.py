@@ -54,10 +54,13 @@ def _build(scope: Scope) -> Parser:
             "WHERE n.level = ANY(%s) AND n.form = ANY(%s) AND {}"
         ).format(scope.where("e"))
         with connection.cursor() as cur:
-            cur.execute(statement, [
-                [int(level) for level in _KINDS],
-                [int(NameForm.NAME), int(NameForm.ALIAS), int(NameForm.FORMER)],
-            ])
+            cur.execute(
+                statement,
+                [
+                    [int(level) for level in _KINDS],
+                    [int(NameForm.NAME), int(NameForm.ALIAS), int(NameForm.FORMER)],
+                ],
+            )
             for level, key in cur.fetchall():
                 names[_KINDS[Level(level)]].append(key)
     return Parser(admin_names=admin_names(), **names)

@@ -54,7 +54,9 @@ def import_divisions(names: Iterable[AdminName] | None = None, replace: bool = F
         Division.objects.exclude(code__in=known).delete()
     rows = [
         Division(
-            code=name.code, name=name.name, level=int(name.level),
+            code=name.code,
+            name=name.name,
+            level=int(name.level),
             # Kept even when that code is not stored (a 市辖区 row): parent_chain skips it.
             parent_id=name.parent_code or None,
         )
@@ -62,7 +64,10 @@ def import_divisions(names: Iterable[AdminName] | None = None, replace: bool = F
         if name.code
     ]
     Division.objects.bulk_create(
-        rows, batch_size=2000, update_conflicts=True, unique_fields=["code"],
+        rows,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["code"],
         update_fields=["name", "level", "parent"],
     )
     return len(rows)

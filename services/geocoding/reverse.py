@@ -53,7 +53,9 @@ def reverse(lon: float, lat: float, scope: Scope, *, radius_m: float = 1000.0) -
                 "LEFT JOIN geocoding_entry a ON a.id = near.anchor_id "
                 "ORDER BY near.metres, near.level DESC LIMIT 1"
             ).format(
-                p=point, levels=_levels(ADDRESS_LEVELS), scope=scope.where("e"),
+                p=point,
+                levels=_levels(ADDRESS_LEVELS),
+                scope=scope.where("e"),
                 knn=sql.Literal(_KNN),
             )
         )
@@ -63,14 +65,28 @@ def reverse(lon: float, lat: float, scope: Scope, *, radius_m: float = 1000.0) -
             district, town, community, address, x, y, distance, anchor = rest
             anchor_part = "road" if level == Level.HOUSE_NUMBER else "compound"
             components = {
-                k: v for k, v in (
-                    ("district", district), ("town", town), ("community", community),
-                    ("name", name), (anchor_part, anchor), ("number", number),
-                    ("building", building), ("unit", unit), ("room", room),
-                ) if v
+                k: v
+                for k, v in (
+                    ("district", district),
+                    ("town", town),
+                    ("community", community),
+                    ("name", name),
+                    (anchor_part, anchor),
+                    ("number", number),
+                    ("building", building),
+                    ("unit", unit),
+                    ("room", room),
+                )
+                if v
             }
             nearest = Candidate(
-                entry_id, Level(level), 1.0, address, x, y, scope.layer_names[layer_id],
+                entry_id,
+                Level(level),
+                1.0,
+                address,
+                x,
+                y,
+                scope.layer_names[layer_id],
                 components=components,
             )
         cur.execute(

@@ -50,9 +50,9 @@ class Scope:
                 sql.SQL("{}.layer_id = ANY({})").format(table, sql.Literal(list(self.whole)))
             )
         for restricted in self.restricted:
-            clause = sql.SQL("{t}.layer_id = {id} AND {t}.fid IN (SELECT fid FROM {features} r)").format(
-                t=table, id=sql.Literal(restricted.layer_id), features=restricted.features
-            )
+            clause = sql.SQL(
+                "{t}.layer_id = {id} AND {t}.fid IN (SELECT fid FROM {features} r)"
+            ).format(t=table, id=sql.Literal(restricted.layer_id), features=restricted.features)
             if restricted.area_ewkb is not None:
                 clause += sql.SQL(" AND ST_Intersects({}.point, ST_GeomFromEWKB({}))").format(
                     table, sql.Literal(restricted.area_ewkb)

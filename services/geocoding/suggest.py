@@ -66,27 +66,44 @@ def _names(cur, keys: list[str], scope: Scope, limit: int, letters: bool) -> lis
     parts = []
     for key in keys:
         if len(key) <= MAX_PREFIX["pinyin" if letters else "name"]:
-            parts.append(sql.SQL(
-                "(SELECT {entry}, p.weight FROM geocoding_prefix p "
-                "JOIN geocoding_entry e ON e.id = p.entry_id WHERE p.prefix = {key} AND {scope} "
-                "ORDER BY p.weight DESC, p.entry_id LIMIT {fetch})"
-            ).format(entry=_ENTRY, key=sql.Literal(key), scope=scope.where("e"),
-                     fetch=sql.Literal(_FETCH)))
+            parts.append(
+                sql.SQL(
+                    "(SELECT {entry}, p.weight FROM geocoding_prefix p "
+                    "JOIN geocoding_entry e ON e.id = p.entry_id "
+                    "WHERE p.prefix = {key} AND {scope} "
+                    "ORDER BY p.weight DESC, p.entry_id LIMIT {fetch})"
+                ).format(
+                    entry=_ENTRY,
+                    key=sql.Literal(key),
+                    scope=scope.where("e"),
+                    fetch=sql.Literal(_FETCH),
+                )
+            )
         else:
             columns = ("n.initials", "n.pinyin") if letters else ("n.key",)
             match = sql.SQL(" OR ").join(
                 sql.SQL("{} LIKE {}").format(sql.SQL(c), sql.Literal(_escape(key) + "%"))
                 for c in columns
             )
-            parts.append(sql.SQL(
-                "(SELECT {entry}, e.weight FROM geocoding_name n "
-                "JOIN geocoding_entry e ON e.id = n.entry_id WHERE ({match}) "
-                "AND n.level IN ({levels}) AND {scope} ORDER BY e.weight DESC, e.id LIMIT {fetch})"
-            ).format(entry=_ENTRY, match=match, scope=scope.where("e"), fetch=sql.Literal(_FETCH),
-                     levels=sql.SQL(", ").join(sql.Literal(int(v)) for v in NAMED_LEVELS)))
-    cur.execute(sql.SQL("SELECT * FROM ({}) found ORDER BY 8 DESC, 1").format(
-        sql.SQL(" UNION ALL ").join(parts)
-    ))
+            parts.append(
+                sql.SQL(
+                    "(SELECT {entry}, e.weight FROM geocoding_name n "
+                    "JOIN geocoding_entry e ON e.id = n.entry_id WHERE ({match}) "
+                    "AND n.level IN ({levels}) AND {scope} "
+                    "ORDER BY e.weight DESC, e.id LIMIT {fetch})"
+                ).format(
+                    entry=_ENTRY,
+                    match=match,
+                    scope=scope.where("e"),
+                    fetch=sql.Literal(_FETCH),
+                    levels=sql.SQL(", ").join(sql.Literal(int(v)) for v in NAMED_LEVELS),
+                )
+            )
+    cur.execute(
+        sql.SQL("SELECT * FROM ({}) found ORDER BY 8 DESC, 1").format(
+            sql.SQL(" UNION ALL ").join(parts)
+        )
+    )
     suggestions, seen = [], set()
     for entry_id, level, name, address, x, y, layer_id, _ in cur.fetchall():
         if entry_id not in seen:
@@ -110,15 +127,24 @@ def _numbers(cur, name: str, digits: str, scope: Scope, limit: int) -> list[Sugg
             "WHERE n.key = {name} AND n.form <= 2 AND {anchor_scope} AND {scope} "
             "ORDER BY length(e.number) + length(e.building), e.number_int, e.building LIMIT {limit}"
         ).format(
-            house=sql.Literal(int(Level.HOUSE_NUMBER)), building=sql.Literal(int(Level.BUILDING)),
-            prefix=sql.Literal(digits + "%"), name=sql.Literal(name),
-            anchor_scope=scope.where("a"), scope=scope.where("e"), limit=sql.Literal(limit),
+            house=sql.Literal(int(Level.HOUSE_NUMBER)),
+            building=sql.Literal(int(Level.BUILDING)),
+            prefix=sql.Literal(digits + "%"),
+            name=sql.Literal(name),
+            anchor_scope=scope.where("a"),
+            scope=scope.where("e"),
+            limit=sql.Literal(limit),
         )
     )
     return [
         Suggestion(
-            entry_id, Level(level), f"{anchor}{number}号" if number else f"{anchor}{building}幢",
-            address, x, y, scope.layer_names[layer_id],
+            entry_id,
+            Level(level),
+            f"{anchor}{number}号" if number else f"{anchor}{building}幢",
+            address,
+            x,
+            y,
+            scope.layer_names[layer_id],
         )
         for entry_id, level, anchor, number, building, address, x, y, layer_id in cur.fetchall()
     ]

@@ -94,7 +94,9 @@ class BatchResponseSerializer(serializers.Serializer):
 
 class VerifyRequestSerializer(serializers.Serializer):
     address = serializers.CharField(required=False)
-    addresses = serializers.ListField(child=serializers.CharField(), max_length=1000, required=False)
+    addresses = serializers.ListField(
+        child=serializers.CharField(), max_length=1000, required=False
+    )
 
 
 class _VerdictSerializer(serializers.Serializer):
@@ -122,8 +124,19 @@ class JobSerializer(serializers.ModelSerializer):
     class Meta:
         model = BatchJob
         fields = [
-            "id", "url", "source_name", "column", "status", "progress", "rows", "matched",
-            "message", "result_url", "created", "started", "finished",
+            "id",
+            "url",
+            "source_name",
+            "column",
+            "status",
+            "progress",
+            "rows",
+            "matched",
+            "message",
+            "result_url",
+            "created",
+            "started",
+            "finished",
         ]
 
     def get_url(self, job) -> str:

@@ -18,7 +18,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from geoshare.access import audit
-from geoshare.errors import GeoshareError, InvalidParameterError, LimitExceededError, MissingParameterError
+from geoshare.errors import (
+    GeoshareError,
+    InvalidParameterError,
+    LimitExceededError,
+    MissingParameterError,
+)
 
 from .. import batch
 from ..matcher import Match, geocode
@@ -43,7 +48,9 @@ __all__ = ["Batch", "Index", "Job", "JobResult", "Jobs", "Reverse", "Search", "S
 
 _TAG = ["geocoding"]
 _CRS = OpenApiParameter(
-    "crs", str, description="CRS of coordinates in the request and, as x/y, in the answer: "
+    "crs",
+    str,
+    description="CRS of coordinates in the request and, as x/y, in the answer: "
     "EPSG:4490 (default), EPSG:4549, EPSG:4326, EPSG:3857 or CRS:84",
 )
 _PROBLEM = OpenApiResponse(description="problem details (RFC 7807): parameter, value, what works")
@@ -89,15 +96,17 @@ class Index(GeocodingView):
     @extend_schema(tags=_TAG, responses={200: dict})
     def get(self, request):
         base = request.build_absolute_uri("/api/geocoding/")
-        return Response({
-            "search": f"{base}search?q=",
-            "reverse": f"{base}reverse?lon=&lat=",
-            "suggest": f"{base}suggest?q=",
-            "batch": f"{base}batch",
-            "verify": f"{base}verify",
-            "jobs": f"{base}jobs",
-            "documentation": request.build_absolute_uri("/api/docs/"),
-        })
+        return Response(
+            {
+                "search": f"{base}search?q=",
+                "reverse": f"{base}reverse?lon=&lat=",
+                "suggest": f"{base}suggest?q=",
+                "batch": f"{base}batch",
+                "verify": f"{base}verify",
+                "jobs": f"{base}jobs",
+                "documentation": request.build_absolute_uri("/api/docs/"),
+            }
+        )
 
 
 class Search(GeocodingView):
@@ -106,7 +115,9 @@ class Search(GeocodingView):
     @extend_schema(
         tags=_TAG,
         parameters=[
-            OpenApiParameter("q", str, required=True, description="the address, e.g. 杨舍镇人民中路88号"),
+            OpenApiParameter(
+                "q", str, required=True, description="the address, e.g. 杨舍镇人民中路88号"
+            ),
             OpenApiParameter("limit", int, description="candidates, 1 to 50 (default 5)"),
             OpenApiParameter("bbox", str, description="prefer candidates in minx,miny,maxx,maxy"),
             OpenApiParameter("near", str, description="prefer candidates near x,y"),
@@ -122,12 +133,14 @@ class Search(GeocodingView):
         bias = params.bias(query, out)
         match = geocode([text], self.scope(), limit=limit, bias=bias)[0]
         self.note(len(match.candidates), (c.layer for c in match.candidates), crs=out.name)
-        return Response({
-            "query": text,
-            "parsed": encode.parsed(match.parsed),
-            "crs": out.name,
-            "results": [encode.candidate(c, out) for c in match.candidates],
-        })
+        return Response(
+            {
+                "query": text,
+                "parsed": encode.parsed(match.parsed),
+                "crs": out.name,
+                "results": [encode.candidate(c, out) for c in match.candidates],
+            }
+        )
 
 
 class Reverse(GeocodingView):
@@ -187,7 +200,8 @@ class Batch(GeocodingView):
     parser_classes = [JSONParser]
 
     @extend_schema(
-        tags=_TAG, request=BatchRequestSerializer,
+        tags=_TAG,
+        request=BatchRequestSerializer,
         responses={200: BatchResponseSerializer, 400: _PROBLEM},
     )
     def post(self, request):
@@ -217,7 +231,8 @@ class Verify(GeocodingView):
     parser_classes = [JSONParser]
 
     @extend_schema(
-        tags=_TAG, request=VerifyRequestSerializer,
+        tags=_TAG,
+        request=VerifyRequestSerializer,
         responses={200: VerifyResponseSerializer, 400: _PROBLEM},
     )
     def post(self, request):
@@ -240,7 +255,8 @@ class Jobs(GeocodingView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
-        tags=_TAG, request={"multipart/form-data": JobUploadSerializer},
+        tags=_TAG,
+        request={"multipart/form-data": JobUploadSerializer},
         responses={202: JobSerializer, 400: _PROBLEM},
     )
     def post(self, request):
@@ -256,7 +272,9 @@ class Jobs(GeocodingView):
             )
         column = (request.data.get("column") or "").strip()
         if not column:
-            raise MissingParameterError("column is required: the header of the address column", "column")
+            raise MissingParameterError(
+                "column is required: the header of the address column", "column"
+            )
         path = _store(upload)
         try:
             encoding = ""
@@ -345,9 +363,15 @@ def _verdict(text: str, outcome: Match | str) -> dict:
 def _asked_level(match: Match) -> Level:
     parsed = match.parsed
     for level, field in (
-        (Level.ROOM, "room"), (Level.UNIT, "unit"), (Level.BUILDING, "building"),
-        (Level.HOUSE_NUMBER, "number"), (Level.COMPOUND, "compound"), (Level.POI, "poi"),
-        (Level.ROAD, "road"), (Level.COMMUNITY, "community"), (Level.TOWN, "town"),
+        (Level.ROOM, "room"),
+        (Level.UNIT, "unit"),
+        (Level.BUILDING, "building"),
+        (Level.HOUSE_NUMBER, "number"),
+        (Level.COMPOUND, "compound"),
+        (Level.POI, "poi"),
+        (Level.ROAD, "road"),
+        (Level.COMMUNITY, "community"),
+        (Level.TOWN, "town"),
     ):
         if getattr(parsed, field):
             return level

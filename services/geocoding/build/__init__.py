@@ -45,9 +45,7 @@ def current_revision() -> int:
         return cur.fetchone()[0]
 
 
-def build_gazetteer(
-    build: GazetteerBuild | None = None, *, watched: bool = True
-) -> GazetteerBuild:
+def build_gazetteer(build: GazetteerBuild | None = None, *, watched: bool = True) -> GazetteerBuild:
     """Rebuild every entry from the enabled mappings; returns the finished build record.
 
     The new gazetteer is written and indexed in shadow tables and swapped in at once,
@@ -76,13 +74,18 @@ def build_gazetteer(
                 _tables.index_shadows()
                 log.info(
                     "gazetteer rows written in %.1f s, indexed in %.1f s",
-                    written - started, time.monotonic() - written,
+                    written - started,
+                    time.monotonic() - written,
                 )
                 with transaction.atomic():
                     _tables.swap()
                     builds.update(
-                        status=JobStatus.DONE, progress=100, finished=timezone.now(),
-                        counts=report.counts, skipped=report.skipped, message=report.summary(),
+                        status=JobStatus.DONE,
+                        progress=100,
+                        finished=timezone.now(),
+                        counts=report.counts,
+                        skipped=report.skipped,
+                        message=report.summary(),
                     )
             except BaseException:
                 _tables.drop_shadows()

@@ -43,9 +43,27 @@ _FETCH = 20_000
 _PROGRESS_EVERY_SECONDS = 1.0
 _TARGET_ORDER = [Target.DIVISION, Target.ROAD, Target.COMPOUND, Target.POI, Target.ADDRESS]
 _ENTRY_COLUMNS = (
-    "id", "mapping_id", "layer_id", "fid", "level", "anchor_id", "name", "category", "code",
-    "number", "number_int", "building", "unit", "room", "district", "town", "community",
-    "address", "point", "geom", "weight",
+    "id",
+    "mapping_id",
+    "layer_id",
+    "fid",
+    "level",
+    "anchor_id",
+    "name",
+    "category",
+    "code",
+    "number",
+    "number_int",
+    "building",
+    "unit",
+    "room",
+    "district",
+    "town",
+    "community",
+    "address",
+    "point",
+    "geom",
+    "weight",
 )
 _NAME_COLUMNS = ("id", "entry_id", "level", "form", "key", "initials", "pinyin")
 _KIND_OF_LEVEL = {Level.ROAD: "road", Level.COMPOUND: "compound", Level.POI: "poi"}
@@ -117,8 +135,11 @@ class Builder:
         self.pending: list[tuple] = []
         self.prefixes: dict[tuple, str] = {}
         self.handlers = {
-            Target.DIVISION: self._division, Target.ROAD: self._road,
-            Target.COMPOUND: self._compound, Target.POI: self._poi, Target.ADDRESS: self._address,
+            Target.DIVISION: self._division,
+            Target.ROAD: self._road,
+            Target.COMPOUND: self._compound,
+            Target.POI: self._poi,
+            Target.ADDRESS: self._address,
         }
 
     # -- orchestration ----------------------------------------------------------------------
@@ -128,7 +149,9 @@ class Builder:
             cur.execute("SELECT nextval(pg_get_serial_sequence('geocoding_entry', 'id'))")
             self.next_id = cur.fetchone()[0]
         mappings = list(
-            FieldMapping.objects.filter(enabled=True, layer__storage="vector").select_related("layer")
+            FieldMapping.objects.filter(enabled=True, layer__storage="vector").select_related(
+                "layer"
+            )
         )
         mappings.sort(key=lambda m: (_TARGET_ORDER.index(m.target), _depth(m), m.layer.name))
         self.rows_total = max(1, sum(m.layer.feature_count or 0 for m in mappings))
@@ -168,9 +191,10 @@ class Builder:
         )
         handle = self.handlers[mapping.target]
         # A server-side cursor (inside a transaction) streams the layer with bounded memory.
-        with transaction.atomic(), connection.connection.cursor(
-            name=f"gazetteer_{uuid.uuid4().hex}"
-        ) as cur:
+        with (
+            transaction.atomic(),
+            connection.connection.cursor(name=f"gazetteer_{uuid.uuid4().hex}") as cur,
+        ):
             cur.execute(statement)
             while rows := cur.fetchmany(_FETCH):
                 located = self._locate(mapping, rows)
@@ -230,7 +254,9 @@ class Builder:
                 value = self.admin.locate(entry.x, entry.y, Level(int(level)))
             setattr(entry, field_name, value)
         if not entry.district:
-            entry.district = self.admin.chain({"town": entry.town})["district"] or self.admin.district
+            entry.district = (
+                self.admin.chain({"town": entry.town})["district"] or self.admin.district
+            )
 
     def _standard_address(self, entry: _Entry) -> str:
         if entry.level in DIVISION_LEVELS:
@@ -255,7 +281,9 @@ class Builder:
                 building=entry.building,
                 unit=entry.unit,
                 room=entry.room,
-                poi=without_prefix(entry.name, self.admin.prefixes) if entry.level == Level.POI else "",
+                poi=without_prefix(entry.name, self.admin.prefixes)
+                if entry.level == Level.POI
+                else "",
             )
         )
 
@@ -287,13 +315,17 @@ class Builder:
             self._skip(mapping, fid, f"cannot tell the level of division {written or code!r}")
             return
         name = known.canonical if known else strip_committee(written)
-        entry = self._new(mapping, fid, level, x, y, name=name, code=code or getattr(known, "code", ""))
+        entry = self._new(
+            mapping, fid, level, x, y, name=name, code=code or getattr(known, "code", "")
+        )
         entry.geom = geometry
         if known is not None:
             for parent in parent_chain(known, self.admin.by_code):
                 if parent.level >= AdminLevel.DISTRICT:
                     setattr(entry, parent.level.field, parent.canonical)
-            entry.names = [(Form.ALIAS, alias) for alias in sorted(known.aliases()[0]) if alias != name]
+            entry.names = [
+                (Form.ALIAS, alias) for alias in sorted(known.aliases()[0]) if alias != name
+            ]
         if level >= Level.DISTRICT:
             setattr(entry, AdminLevel(int(level)).field, name)
             self._place(entry, row, below=AdminLevel(int(level) - 1))
@@ -338,7 +370,9 @@ class Builder:
         if not name:
             self._skip(mapping, fid, "POI without a name")
             return
-        entry = self._new(mapping, fid, Level.POI, x, y, name=name, category=row.get("category", "")[:60])
+        entry = self._new(
+            mapping, fid, Level.POI, x, y, name=name, category=row.get("category", "")[:60]
+        )
         self._place(entry, row)
         entry.names = other_names(row)
         entry.road = normalized(row.get("road", ""))
@@ -373,7 +407,8 @@ class Builder:
             self._house(mapping, fid, anchor, number, probe, x, y)
         else:
             self._skip(
-                mapping, fid,
+                mapping,
+                fid,
                 "a row needs road (or village group) and house number, or compound and building",
             )
 
@@ -394,7 +429,11 @@ class Builder:
                 anchor.road = name
             else:
                 anchor.compound = name
-            anchor.district, anchor.town, anchor.community = probe.district, probe.town, probe.community
+            anchor.district, anchor.town, anchor.community = (
+                probe.district,
+                probe.town,
+                probe.community,
+            )
             self.named[anchor.id] = anchor
             self._register(index, anchor)
         anchor.weight += 1
@@ -405,7 +444,11 @@ class Builder:
     def _house(self, mapping, fid, road: _Entry, number: str, probe: _Entry, x, y) -> None:
         for written in (number, *range_members(number)):
             house = self._numbered(mapping, fid, Level.HOUSE_NUMBER, road, x, y, number=written)
-            house.district, house.town, house.community = probe.district, probe.town, probe.community
+            house.district, house.town, house.community = (
+                probe.district,
+                probe.town,
+                probe.community,
+            )
             # 14号 inside 12-16号 answers with the address as registered.
             house.number = number
             self._write(house, number_key=written)
@@ -435,7 +478,17 @@ class Builder:
                 _add_child(self.implied[known], x, y)
         if room:
             self._write(
-                self._numbered(mapping, fid, Level.ROOM, compound, x, y, building=building, unit=unit, room=room)
+                self._numbered(
+                    mapping,
+                    fid,
+                    Level.ROOM,
+                    compound,
+                    x,
+                    y,
+                    building=building,
+                    unit=unit,
+                    room=room,
+                )
             )
 
     def _numbered(self, mapping, fid, level, anchor: _Entry, x, y, **values) -> _Entry:
@@ -455,16 +508,35 @@ class Builder:
         self.counts[entry.level] += 1
         geometry = None
         if entry.geom is not None:
-            geometry = shapely.to_wkb(shapely.set_srid(entry.geom, 4490), hex=True, include_srid=True)
+            geometry = shapely.to_wkb(
+                shapely.set_srid(entry.geom, 4490), hex=True, include_srid=True
+            )
         number = entry.number if number_key is None else number_key
-        self.pending.append((
-            entry.id, entry.mapping_id, entry.layer_id, entry.fid, int(entry.level), entry.anchor_id,
-            entry.name, entry.category, entry.code, number if entry.level == Level.HOUSE_NUMBER else "",
-            leading_int(number) if entry.level == Level.HOUSE_NUMBER else None,
-            entry.building, entry.unit, entry.room, entry.district, entry.town, entry.community,
-            self._standard_address(entry)[:300], f"SRID=4490;POINT({entry.x!r} {entry.y!r})",
-            geometry, entry.weight,
-        ))
+        self.pending.append(
+            (
+                entry.id,
+                entry.mapping_id,
+                entry.layer_id,
+                entry.fid,
+                int(entry.level),
+                entry.anchor_id,
+                entry.name,
+                entry.category,
+                entry.code,
+                number if entry.level == Level.HOUSE_NUMBER else "",
+                leading_int(number) if entry.level == Level.HOUSE_NUMBER else None,
+                entry.building,
+                entry.unit,
+                entry.room,
+                entry.district,
+                entry.town,
+                entry.community,
+                self._standard_address(entry)[:300],
+                f"SRID=4490;POINT({entry.x!r} {entry.y!r})",
+                geometry,
+                entry.weight,
+            )
+        )
         if len(self.pending) >= _FETCH:
             self._flush()
 
@@ -496,18 +568,29 @@ class Builder:
                 names.append((next_name, *row))
                 next_name += 1
         self._copy("geocoding_name", _NAME_COLUMNS, names)
-        self._copy("geocoding_variant", ("variant", "name_id"), (
-            (variant, name[0]) for name in names if name[3] <= Form.SHORT
-            for variant in variants(name[4])
-        ))
+        self._copy(
+            "geocoding_variant",
+            ("variant", "name_id"),
+            (
+                (variant, name[0])
+                for name in names
+                if name[3] <= Form.SHORT
+                for variant in variants(name[4])
+            ),
+        )
         beginnings = {}
         for _, entry_id, _, form, key, first_letters, letters in names:
             if form <= Form.SHORT:
                 beginnings.setdefault(entry_id, set()).update(prefixes(key, first_letters, letters))
-        self._copy("geocoding_prefix", ("prefix", "entry_id", "weight"), (
-            (prefix, entry_id, self.named[entry_id].weight)
-            for entry_id, found in beginnings.items() for prefix in found
-        ))
+        self._copy(
+            "geocoding_prefix",
+            ("prefix", "entry_id", "weight"),
+            (
+                (prefix, entry_id, self.named[entry_id].weight)
+                for entry_id, found in beginnings.items()
+                for prefix in found
+            ),
+        )
         with connection.cursor() as cur:
             cur.execute(
                 "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
@@ -532,7 +615,10 @@ class Builder:
                 seen.add(key)
                 full = stored_form in (Form.NAME, Form.ALIAS, Form.FORMER)
                 yield (
-                    entry.id, int(entry.level), int(stored_form), key[:200],
+                    entry.id,
+                    int(entry.level),
+                    int(stored_form),
+                    key[:200],
                     initials(key)[:200] if full else "",
                     full_pinyin(key)[:400] if full else "",
                 )

@@ -44,8 +44,16 @@ class Places:
 
     def forms(self, name: str) -> tuple[str, ...]:
         """The written forms of the division ``name`` (张家港市, 张家港), longest first."""
-        found = [form for admin in self.parser.divisions(name) for group in admin.aliases()
-                 for form in group] if name else []
+        found = (
+            [
+                form
+                for admin in self.parser.divisions(name)
+                for group in admin.aliases()
+                for form in group
+            ]
+            if name
+            else []
+        )
         return tuple(sorted(set(found), key=len, reverse=True))
 
     def chain(self, parts: dict[str, str]) -> dict[str, str]:
@@ -64,7 +72,9 @@ class Places:
     def district(self) -> str:
         """The district of every town mapped, if they share one: where a road crossing
         towns lies. ``""`` when the towns are in several districts or none is mapped."""
-        districts = {self.chain({"town": name})["district"] for name, _ in self.areas.get(Level.TOWN, ())}
+        districts = {
+            self.chain({"town": name})["district"] for name, _ in self.areas.get(Level.TOWN, ())
+        }
         return districts.pop() if len(districts) == 1 else ""
 
     def locate(self, x: float, y: float, level: Level) -> str:

@@ -29,9 +29,10 @@ def create_shadows() -> None:
         for table in TABLES:
             cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(shadow(table))))
             cur.execute(
-                sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING STORAGE)").format(
-                    sql.Identifier(shadow(table)), sql.Identifier(table)
-                )
+                sql.SQL(
+                    "CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS INCLUDING IDENTITY "
+                    "INCLUDING STORAGE)"
+                ).format(sql.Identifier(shadow(table)), sql.Identifier(table))
             )
 
 
@@ -49,8 +50,11 @@ def index_shadows() -> None:
                 cur.execute(_on_shadow(definition, table, name))
                 if is_primary:
                     cur.execute(
-                        sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY USING INDEX {}").format(
-                            sql.Identifier(shadow(table)), sql.Identifier(shadow(name)),
+                        sql.SQL(
+                            "ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY USING INDEX {}"
+                        ).format(
+                            sql.Identifier(shadow(table)),
+                            sql.Identifier(shadow(name)),
                             sql.Identifier(shadow(name)),
                         )
                     )

@@ -13,8 +13,16 @@ from ..models import Level
 from ..normalize import canonical_house_number, normalize
 
 __all__ = [
-    "PART_WORDS", "canonical_part", "division_level", "house_number", "leading_int",
-    "merge_lines", "normalized", "other_names", "range_members", "village_group",
+    "PART_WORDS",
+    "canonical_part",
+    "division_level",
+    "house_number",
+    "leading_int",
+    "merge_lines",
+    "normalized",
+    "other_names",
+    "range_members",
+    "village_group",
 ]
 
 # A range 12-16号 also answers 14号; longer "ranges" are more likely typing errors.
@@ -52,7 +60,13 @@ def division_level(code: str, known: AdminName | None) -> Level | None:
     if len(code) == 9:
         return Level.TOWN
     if len(code) == 6:
-        return Level.PROVINCE if code.endswith("0000") else Level.CITY if code.endswith("00") else Level.DISTRICT
+        return (
+            Level.PROVINCE
+            if code.endswith("0000")
+            else Level.CITY
+            if code.endswith("00")
+            else Level.DISTRICT
+        )
     return None
 
 
@@ -69,7 +83,9 @@ def other_names(row: dict) -> list[tuple[Form, str]]:
 def merge_lines(first, second):
     if first is None or second is None:
         return first if second is None else second
-    lines = [line for geometry in (first, second) for line in getattr(geometry, "geoms", [geometry])]
+    lines = [
+        line for geometry in (first, second) for line in getattr(geometry, "geoms", [geometry])
+    ]
     return shapely.line_merge(shapely.MultiLineString(lines))
 
 

@@ -10,11 +10,10 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('layers', '0002_geodata_schema'),
+        ("layers", "0002_geodata_schema"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -25,189 +24,525 @@ class Migration(migrations.Migration):
             "CREATE EXTENSION IF NOT EXISTS pg_trgm", reverse_sql=migrations.RunSQL.noop
         ),
         migrations.CreateModel(
-            name='BatchJob',
+            name="BatchJob",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('source_name', models.CharField(max_length=255, verbose_name='file')),
-                ('source_path', models.CharField(editable=False, max_length=500)),
-                ('column', models.CharField(max_length=100, verbose_name='address column')),
-                ('encoding', models.CharField(blank=True, max_length=20, verbose_name='text encoding')),
-                ('status', models.CharField(choices=[('queued', 'queued'), ('running', 'running'), ('done', 'done'), ('failed', 'failed'), ('needs_input', 'needs input')], default='queued', max_length=12, verbose_name='status')),
-                ('progress', models.FloatField(default=0, verbose_name='progress (%)')),
-                ('rows', models.BigIntegerField(blank=True, null=True, verbose_name='rows')),
-                ('matched', models.BigIntegerField(blank=True, null=True, verbose_name='rows matched')),
-                ('message', models.TextField(blank=True, verbose_name='message')),
-                ('result_path', models.CharField(blank=True, editable=False, max_length=500)),
-                ('created', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('started', models.DateTimeField(blank=True, null=True, verbose_name='started')),
-                ('finished', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL, verbose_name='submitted by')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("source_name", models.CharField(max_length=255, verbose_name="file")),
+                ("source_path", models.CharField(editable=False, max_length=500)),
+                ("column", models.CharField(max_length=100, verbose_name="address column")),
+                (
+                    "encoding",
+                    models.CharField(blank=True, max_length=20, verbose_name="text encoding"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "queued"),
+                            ("running", "running"),
+                            ("done", "done"),
+                            ("failed", "failed"),
+                            ("needs_input", "needs input"),
+                        ],
+                        default="queued",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("progress", models.FloatField(default=0, verbose_name="progress (%)")),
+                ("rows", models.BigIntegerField(blank=True, null=True, verbose_name="rows")),
+                (
+                    "matched",
+                    models.BigIntegerField(blank=True, null=True, verbose_name="rows matched"),
+                ),
+                ("message", models.TextField(blank=True, verbose_name="message")),
+                ("result_path", models.CharField(blank=True, editable=False, max_length=500)),
+                ("created", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("started", models.DateTimeField(blank=True, null=True, verbose_name="started")),
+                ("finished", models.DateTimeField(blank=True, null=True, verbose_name="finished")),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="submitted by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'batch geocoding job',
-                'verbose_name_plural': 'batch geocoding jobs',
-                'ordering': ['-created'],
+                "verbose_name": "batch geocoding job",
+                "verbose_name_plural": "batch geocoding jobs",
+                "ordering": ["-created"],
             },
         ),
         migrations.CreateModel(
-            name='FieldMapping',
+            name="FieldMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('target', models.CharField(choices=[('division', 'administrative divisions'), ('road', 'roads, streets and lanes'), ('compound', 'residential compounds'), ('poi', 'named buildings, organisations and POIs'), ('address', 'addresses: house numbers, buildings, units, rooms')], max_length=10, verbose_name='rows are')),
-                ('enabled', models.BooleanField(default=True, verbose_name='enabled')),
-                ('name_field', models.CharField(blank=True, max_length=63, verbose_name='name column')),
-                ('alias_field', models.CharField(blank=True, help_text='Other current names, separated by ; , 、 or |.', max_length=63, verbose_name='aliases column')),
-                ('former_name_field', models.CharField(blank=True, help_text='Names no longer official.', max_length=63, verbose_name='former names column')),
-                ('code_field', models.CharField(blank=True, help_text='GB/T 2260 code (divisions).', max_length=63, verbose_name='division code column')),
-                ('category_field', models.CharField(blank=True, help_text='Kind of POI, shown in results.', max_length=63, verbose_name='category column')),
-                ('district_field', models.CharField(blank=True, max_length=63, verbose_name='district column')),
-                ('town_field', models.CharField(blank=True, max_length=63, verbose_name='town / street office column')),
-                ('community_field', models.CharField(blank=True, max_length=63, verbose_name='community / village column')),
-                ('village_group_field', models.CharField(blank=True, help_text='5组: numbers without a road count in their village group.', max_length=63, verbose_name='village group column')),
-                ('road_field', models.CharField(blank=True, max_length=63, verbose_name='road column')),
-                ('number_field', models.CharField(blank=True, help_text='88, 88号, 123-1, 甲12 …', max_length=63, verbose_name='house number column')),
-                ('compound_field', models.CharField(blank=True, max_length=63, verbose_name='compound column')),
-                ('building_field', models.CharField(blank=True, help_text='5, 5幢, 5号楼 …', max_length=63, verbose_name='building column')),
-                ('unit_field', models.CharField(blank=True, max_length=63, verbose_name='unit column')),
-                ('room_field', models.CharField(blank=True, max_length=63, verbose_name='room column')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
-                ('modified', models.DateTimeField(auto_now=True, verbose_name='modified')),
-                ('layer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='gazetteer_mappings', to='layers.layer', verbose_name='layer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "target",
+                    models.CharField(
+                        choices=[
+                            ("division", "administrative divisions"),
+                            ("road", "roads, streets and lanes"),
+                            ("compound", "residential compounds"),
+                            ("poi", "named buildings, organisations and POIs"),
+                            ("address", "addresses: house numbers, buildings, units, rooms"),
+                        ],
+                        max_length=10,
+                        verbose_name="rows are",
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=True, verbose_name="enabled")),
+                (
+                    "name_field",
+                    models.CharField(blank=True, max_length=63, verbose_name="name column"),
+                ),
+                (
+                    "alias_field",
+                    models.CharField(
+                        blank=True,
+                        help_text="Other current names, separated by ; , 、 or |.",
+                        max_length=63,
+                        verbose_name="aliases column",
+                    ),
+                ),
+                (
+                    "former_name_field",
+                    models.CharField(
+                        blank=True,
+                        help_text="Names no longer official.",
+                        max_length=63,
+                        verbose_name="former names column",
+                    ),
+                ),
+                (
+                    "code_field",
+                    models.CharField(
+                        blank=True,
+                        help_text="GB/T 2260 code (divisions).",
+                        max_length=63,
+                        verbose_name="division code column",
+                    ),
+                ),
+                (
+                    "category_field",
+                    models.CharField(
+                        blank=True,
+                        help_text="Kind of POI, shown in results.",
+                        max_length=63,
+                        verbose_name="category column",
+                    ),
+                ),
+                (
+                    "district_field",
+                    models.CharField(blank=True, max_length=63, verbose_name="district column"),
+                ),
+                (
+                    "town_field",
+                    models.CharField(
+                        blank=True, max_length=63, verbose_name="town / street office column"
+                    ),
+                ),
+                (
+                    "community_field",
+                    models.CharField(
+                        blank=True, max_length=63, verbose_name="community / village column"
+                    ),
+                ),
+                (
+                    "village_group_field",
+                    models.CharField(
+                        blank=True,
+                        help_text="5组: numbers without a road count in their village group.",
+                        max_length=63,
+                        verbose_name="village group column",
+                    ),
+                ),
+                (
+                    "road_field",
+                    models.CharField(blank=True, max_length=63, verbose_name="road column"),
+                ),
+                (
+                    "number_field",
+                    models.CharField(
+                        blank=True,
+                        help_text="88, 88号, 123-1, 甲12 …",
+                        max_length=63,
+                        verbose_name="house number column",
+                    ),
+                ),
+                (
+                    "compound_field",
+                    models.CharField(blank=True, max_length=63, verbose_name="compound column"),
+                ),
+                (
+                    "building_field",
+                    models.CharField(
+                        blank=True,
+                        help_text="5, 5幢, 5号楼 …",
+                        max_length=63,
+                        verbose_name="building column",
+                    ),
+                ),
+                (
+                    "unit_field",
+                    models.CharField(blank=True, max_length=63, verbose_name="unit column"),
+                ),
+                (
+                    "room_field",
+                    models.CharField(blank=True, max_length=63, verbose_name="room column"),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
+                ("modified", models.DateTimeField(auto_now=True, verbose_name="modified")),
+                (
+                    "layer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="gazetteer_mappings",
+                        to="layers.layer",
+                        verbose_name="layer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'gazetteer field mapping',
-                'verbose_name_plural': 'gazetteer field mappings',
-                'ordering': ['target', 'layer__name'],
+                "verbose_name": "gazetteer field mapping",
+                "verbose_name_plural": "gazetteer field mappings",
+                "ordering": ["target", "layer__name"],
             },
         ),
         migrations.CreateModel(
-            name='Entry',
+            name="Entry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('fid', models.BigIntegerField(blank=True, null=True)),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'province'), (2, 'city'), (3, 'district'), (4, 'town'), (5, 'community'), (6, 'road'), (7, 'POI'), (8, 'compound'), (9, 'house number'), (10, 'building'), (11, 'unit'), (12, 'room')])),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('category', models.CharField(blank=True, max_length=60)),
-                ('code', models.CharField(blank=True, max_length=12)),
-                ('number', models.CharField(blank=True, max_length=20)),
-                ('number_int', models.IntegerField(blank=True, null=True)),
-                ('building', models.CharField(blank=True, max_length=20)),
-                ('unit', models.CharField(blank=True, max_length=20)),
-                ('room', models.CharField(blank=True, max_length=20)),
-                ('district', models.CharField(blank=True, max_length=100)),
-                ('town', models.CharField(blank=True, max_length=100)),
-                ('community', models.CharField(blank=True, max_length=100)),
-                ('address', models.CharField(max_length=300)),
-                ('point', django.contrib.gis.db.models.fields.PointField(spatial_index=False, srid=4490)),
-                ('geom', django.contrib.gis.db.models.fields.GeometryField(blank=True, null=True, spatial_index=False, srid=4490)),
-                ('weight', models.IntegerField(default=0)),
-                ('anchor', models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='geocoding.entry')),
-                ('layer', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='layers.layer')),
-                ('mapping', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='geocoding.fieldmapping')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("fid", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "province"),
+                            (2, "city"),
+                            (3, "district"),
+                            (4, "town"),
+                            (5, "community"),
+                            (6, "road"),
+                            (7, "POI"),
+                            (8, "compound"),
+                            (9, "house number"),
+                            (10, "building"),
+                            (11, "unit"),
+                            (12, "room"),
+                        ]
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=200)),
+                ("category", models.CharField(blank=True, max_length=60)),
+                ("code", models.CharField(blank=True, max_length=12)),
+                ("number", models.CharField(blank=True, max_length=20)),
+                ("number_int", models.IntegerField(blank=True, null=True)),
+                ("building", models.CharField(blank=True, max_length=20)),
+                ("unit", models.CharField(blank=True, max_length=20)),
+                ("room", models.CharField(blank=True, max_length=20)),
+                ("district", models.CharField(blank=True, max_length=100)),
+                ("town", models.CharField(blank=True, max_length=100)),
+                ("community", models.CharField(blank=True, max_length=100)),
+                ("address", models.CharField(max_length=300)),
+                (
+                    "point",
+                    django.contrib.gis.db.models.fields.PointField(spatial_index=False, srid=4490),
+                ),
+                (
+                    "geom",
+                    django.contrib.gis.db.models.fields.GeometryField(
+                        blank=True, null=True, spatial_index=False, srid=4490
+                    ),
+                ),
+                ("weight", models.IntegerField(default=0)),
+                (
+                    "anchor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="geocoding.entry",
+                    ),
+                ),
+                (
+                    "layer",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="layers.layer",
+                    ),
+                ),
+                (
+                    "mapping",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="geocoding.fieldmapping",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'gazetteer entry',
-                'verbose_name_plural': 'gazetteer entries',
+                "verbose_name": "gazetteer entry",
+                "verbose_name_plural": "gazetteer entries",
             },
         ),
         migrations.CreateModel(
-            name='GazetteerBuild',
+            name="GazetteerBuild",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('queued', 'queued'), ('running', 'running'), ('done', 'done'), ('failed', 'failed'), ('needs_input', 'needs input')], default='queued', max_length=12, verbose_name='status')),
-                ('progress', models.FloatField(default=0, verbose_name='progress (%)')),
-                ('message', models.TextField(blank=True, verbose_name='message')),
-                ('counts', models.JSONField(blank=True, default=dict, verbose_name='entries per level')),
-                ('skipped', models.JSONField(blank=True, default=list, verbose_name='rows skipped')),
-                ('created', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('started', models.DateTimeField(blank=True, null=True, verbose_name='started')),
-                ('finished', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='created by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "queued"),
+                            ("running", "running"),
+                            ("done", "done"),
+                            ("failed", "failed"),
+                            ("needs_input", "needs input"),
+                        ],
+                        default="queued",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("progress", models.FloatField(default=0, verbose_name="progress (%)")),
+                ("message", models.TextField(blank=True, verbose_name="message")),
+                (
+                    "counts",
+                    models.JSONField(blank=True, default=dict, verbose_name="entries per level"),
+                ),
+                (
+                    "skipped",
+                    models.JSONField(blank=True, default=list, verbose_name="rows skipped"),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("started", models.DateTimeField(blank=True, null=True, verbose_name="started")),
+                ("finished", models.DateTimeField(blank=True, null=True, verbose_name="finished")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'gazetteer build',
-                'verbose_name_plural': 'gazetteer builds',
-                'ordering': ['-created'],
+                "verbose_name": "gazetteer build",
+                "verbose_name_plural": "gazetteer builds",
+                "ordering": ["-created"],
             },
         ),
         migrations.CreateModel(
-            name='Name',
+            name="Name",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'province'), (2, 'city'), (3, 'district'), (4, 'town'), (5, 'community'), (6, 'road'), (7, 'POI'), (8, 'compound'), (9, 'house number'), (10, 'building'), (11, 'unit'), (12, 'room')])),
-                ('form', models.PositiveSmallIntegerField(choices=[(0, 'name'), (1, 'alias'), (2, 'former name'), (3, 'without a place prefix'), (4, 'without its kind word'), (5, 'without kind and direction')])),
-                ('key', models.CharField(max_length=200)),
-                ('variants', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=200), default=list, size=None)),
-                ('initials', models.CharField(blank=True, max_length=200)),
-                ('pinyin', models.CharField(blank=True, max_length=400)),
-                ('entry', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='names', to='geocoding.entry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "province"),
+                            (2, "city"),
+                            (3, "district"),
+                            (4, "town"),
+                            (5, "community"),
+                            (6, "road"),
+                            (7, "POI"),
+                            (8, "compound"),
+                            (9, "house number"),
+                            (10, "building"),
+                            (11, "unit"),
+                            (12, "room"),
+                        ]
+                    ),
+                ),
+                (
+                    "form",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "name"),
+                            (1, "alias"),
+                            (2, "former name"),
+                            (3, "without a place prefix"),
+                            (4, "without its kind word"),
+                            (5, "without kind and direction"),
+                        ]
+                    ),
+                ),
+                ("key", models.CharField(max_length=200)),
+                (
+                    "variants",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=200), default=list, size=None
+                    ),
+                ),
+                ("initials", models.CharField(blank=True, max_length=200)),
+                ("pinyin", models.CharField(blank=True, max_length=400)),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="names",
+                        to="geocoding.entry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'gazetteer name',
-                'verbose_name_plural': 'gazetteer names',
+                "verbose_name": "gazetteer name",
+                "verbose_name_plural": "gazetteer names",
             },
         ),
         migrations.CreateModel(
-            name='Division',
+            name="Division",
             fields=[
-                ('code', models.CharField(max_length=12, primary_key=True, serialize=False, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('level', models.PositiveSmallIntegerField(choices=[(1, 'province'), (2, 'city'), (3, 'district'), (4, 'town'), (5, 'community')], verbose_name='level')),
-                ('parent', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='geocoding.division', verbose_name='parent')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=12, primary_key=True, serialize=False, verbose_name="code"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "province"),
+                            (2, "city"),
+                            (3, "district"),
+                            (4, "town"),
+                            (5, "community"),
+                        ],
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="geocoding.division",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'administrative division',
-                'verbose_name_plural': 'administrative divisions',
-                'ordering': ['code'],
-                'indexes': [models.Index(fields=['name'], name='geocoding_d_name_338ffd_idx')],
+                "verbose_name": "administrative division",
+                "verbose_name_plural": "administrative divisions",
+                "ordering": ["code"],
+                "indexes": [models.Index(fields=["name"], name="geocoding_d_name_338ffd_idx")],
             },
         ),
         migrations.AddConstraint(
-            model_name='fieldmapping',
-            constraint=models.UniqueConstraint(fields=('layer', 'target'), name='mapping_layer_target_unique'),
+            model_name="fieldmapping",
+            constraint=models.UniqueConstraint(
+                fields=("layer", "target"), name="mapping_layer_target_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['anchor', 'level', 'number'], name='entry_house_number'),
+            model_name="entry",
+            index=models.Index(fields=["anchor", "level", "number"], name="entry_house_number"),
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['anchor', 'level', 'building', 'room'], name='entry_compound_part'),
+            model_name="entry",
+            index=models.Index(
+                fields=["anchor", "level", "building", "room"], name="entry_compound_part"
+            ),
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(condition=models.Q(('level', 9)), fields=['anchor', 'number_int'], name='entry_number_order'),
+            model_name="entry",
+            index=models.Index(
+                condition=models.Q(("level", 9)),
+                fields=["anchor", "number_int"],
+                name="entry_number_order",
+            ),
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=models.Index(fields=['layer', 'fid'], name='entry_source'),
+            model_name="entry",
+            index=models.Index(fields=["layer", "fid"], name="entry_source"),
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=django.contrib.postgres.indexes.GistIndex(condition=models.Q(('level__in', (9, 10, 7, 8))), fields=['point'], name='entry_address_point'),
+            model_name="entry",
+            index=django.contrib.postgres.indexes.GistIndex(
+                condition=models.Q(("level__in", (9, 10, 7, 8))),
+                fields=["point"],
+                name="entry_address_point",
+            ),
         ),
         migrations.AddIndex(
-            model_name='entry',
-            index=django.contrib.postgres.indexes.GistIndex(condition=models.Q(('level__lte', 5)), fields=['geom'], name='entry_division_area'),
+            model_name="entry",
+            index=django.contrib.postgres.indexes.GistIndex(
+                condition=models.Q(("level__lte", 5)), fields=["geom"], name="entry_division_area"
+            ),
         ),
         migrations.AddIndex(
-            model_name='name',
-            index=models.Index(fields=['key'], name='name_key', opclasses=['varchar_pattern_ops']),
+            model_name="name",
+            index=models.Index(fields=["key"], name="name_key", opclasses=["varchar_pattern_ops"]),
         ),
         migrations.AddIndex(
-            model_name='name',
-            index=models.Index(fields=['initials'], name='name_initials', opclasses=['varchar_pattern_ops']),
+            model_name="name",
+            index=models.Index(
+                fields=["initials"], name="name_initials", opclasses=["varchar_pattern_ops"]
+            ),
         ),
         migrations.AddIndex(
-            model_name='name',
-            index=models.Index(fields=['pinyin'], name='name_pinyin', opclasses=['varchar_pattern_ops']),
+            model_name="name",
+            index=models.Index(
+                fields=["pinyin"], name="name_pinyin", opclasses=["varchar_pattern_ops"]
+            ),
         ),
         migrations.AddIndex(
-            model_name='name',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['key'], name='name_key_trgm', opclasses=['gin_trgm_ops']),
+            model_name="name",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["key"], name="name_key_trgm", opclasses=["gin_trgm_ops"]
+            ),
         ),
         migrations.AddIndex(
-            model_name='name',
-            index=django.contrib.postgres.indexes.GinIndex(fields=['variants'], name='name_variants'),
+            model_name="name",
+            index=django.contrib.postgres.indexes.GinIndex(
+                fields=["variants"], name="name_variants"
+            ),
         ),
     ]

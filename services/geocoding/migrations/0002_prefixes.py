@@ -5,24 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('geocoding', '0001_initial'),
+        ("geocoding", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Prefix',
+            name="Prefix",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prefix', models.CharField(max_length=40)),
-                ('weight', models.IntegerField()),
-                ('entry', models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='geocoding.entry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("prefix", models.CharField(max_length=40)),
+                ("weight", models.IntegerField()),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        db_index=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="geocoding.entry",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'autocomplete prefix',
-                'verbose_name_plural': 'autocomplete prefixes',
-                'indexes': [models.Index(fields=['prefix', '-weight', 'entry'], name='prefix_ranked')],
+                "verbose_name": "autocomplete prefix",
+                "verbose_name_plural": "autocomplete prefixes",
+                "indexes": [
+                    models.Index(fields=["prefix", "-weight", "entry"], name="prefix_ranked")
+                ],
             },
         ),
     ]

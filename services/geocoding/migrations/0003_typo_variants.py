@@ -5,38 +5,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('geocoding', '0002_prefixes'),
+        ("geocoding", "0002_prefixes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Variant',
+            name="Variant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('variant', models.CharField(max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("variant", models.CharField(max_length=200)),
             ],
             options={
-                'verbose_name': 'typo variant',
-                'verbose_name_plural': 'typo variants',
+                "verbose_name": "typo variant",
+                "verbose_name_plural": "typo variants",
             },
         ),
         migrations.RemoveIndex(
-            model_name='name',
-            name='name_variants',
+            model_name="name",
+            name="name_variants",
         ),
         migrations.RemoveField(
-            model_name='name',
-            name='variants',
+            model_name="name",
+            name="variants",
         ),
         migrations.AddField(
-            model_name='variant',
-            name='name',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='geocoding.name'),
+            model_name="variant",
+            name="name",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="geocoding.name",
+            ),
         ),
         migrations.AddIndex(
-            model_name='variant',
-            index=models.Index(fields=['variant'], name='variant_key'),
+            model_name="variant",
+            index=models.Index(fields=["variant"], name="variant_key"),
         ),
     ]

@@ -36,9 +36,11 @@ def make_city() -> dict:
     police = department("t-police", "测试公安局")
     layers = {}
     layers["divisions"] = vector_layer(
-        "t_divisions", [YANGSHE, TANGQIAO],
+        "t_divisions",
+        [YANGSHE, TANGQIAO],
         {"code": ["320582100", "320582101"], "name": ["杨舍镇", "塘桥镇"]},
-        dept=dept, kind="geocoding",
+        dept=dept,
+        kind="geocoding",
     )
     layers["roads"] = vector_layer(
         "t_roads",
@@ -52,7 +54,8 @@ def make_city() -> dict:
             "alias": ["", "港城路", ""],
             "former": ["人民路", "", ""],
         },
-        dept=dept, kind="geocoding",
+        dept=dept,
+        kind="geocoding",
     )
     houses, numbers, roads = [], [], []
     for number in range(1, 100):
@@ -75,13 +78,18 @@ def make_city() -> dict:
         "t_houses", houses, {"road": roads, "number": numbers}, dept=dept, kind="geocoding"
     )
     layers["compounds"] = vector_layer(
-        "t_compounds", [shapely.box(120.56, 31.88, 120.565, 31.89)],
-        {"name": ["梁丰花园"], "alias": ["梁丰小区"]}, dept=dept, kind="geocoding",
+        "t_compounds",
+        [shapely.box(120.56, 31.88, 120.565, 31.89)],
+        {"name": ["梁丰花园"], "alias": ["梁丰小区"]},
+        dept=dept,
+        kind="geocoding",
     )
     layers["buildings"] = vector_layer(
-        "t_buildings", [shapely.Point(*building_xy(b)) for b in range(1, 6)],
+        "t_buildings",
+        [shapely.Point(*building_xy(b)) for b in range(1, 6)],
         {"compound": ["梁丰花园"] * 5, "building": [f"{b}幢" for b in range(1, 6)]},
-        dept=dept, kind="geocoding",
+        dept=dept,
+        kind="geocoding",
     )
     rooms, room_fields = [], {"compound": [], "building": [], "unit": [], "room": []}
     for building in range(1, 6):
@@ -97,24 +105,59 @@ def make_city() -> dict:
         "t_rooms", rooms, room_fields, tier=Tier.INTERNAL, dept=police, kind="geocoding"
     )
     layers["pois"] = vector_layer(
-        "t_pois", [shapely.Point(120.57, 31.875), shapely.Point(120.53, 31.86)],
+        "t_pois",
+        [shapely.Point(120.57, 31.875), shapely.Point(120.53, 31.86)],
         {"name": ["张家港市第一人民医院", "杨舍镇人民政府"], "category": ["医院", "政府"]},
-        dept=dept, kind="geocoding",
+        dept=dept,
+        kind="geocoding",
     )
-    FieldMapping.objects.bulk_create([
-        FieldMapping(layer=layers["divisions"], target=Target.DIVISION, code_field="code",
-                     name_field="name"),
-        FieldMapping(layer=layers["roads"], target=Target.ROAD, name_field="name",
-                     alias_field="alias", former_name_field="former"),
-        FieldMapping(layer=layers["houses"], target=Target.ADDRESS, road_field="road",
-                     number_field="number"),
-        FieldMapping(layer=layers["compounds"], target=Target.COMPOUND, name_field="name",
-                     alias_field="alias"),
-        FieldMapping(layer=layers["buildings"], target=Target.ADDRESS, compound_field="compound",
-                     building_field="building"),
-        FieldMapping(layer=layers["rooms"], target=Target.ADDRESS, compound_field="compound",
-                     building_field="building", unit_field="unit", room_field="room"),
-        FieldMapping(layer=layers["pois"], target=Target.POI, name_field="name",
-                     category_field="category"),
-    ])
+    FieldMapping.objects.bulk_create(
+        [
+            FieldMapping(
+                layer=layers["divisions"],
+                target=Target.DIVISION,
+                code_field="code",
+                name_field="name",
+            ),
+            FieldMapping(
+                layer=layers["roads"],
+                target=Target.ROAD,
+                name_field="name",
+                alias_field="alias",
+                former_name_field="former",
+            ),
+            FieldMapping(
+                layer=layers["houses"],
+                target=Target.ADDRESS,
+                road_field="road",
+                number_field="number",
+            ),
+            FieldMapping(
+                layer=layers["compounds"],
+                target=Target.COMPOUND,
+                name_field="name",
+                alias_field="alias",
+            ),
+            FieldMapping(
+                layer=layers["buildings"],
+                target=Target.ADDRESS,
+                compound_field="compound",
+                building_field="building",
+            ),
+            FieldMapping(
+                layer=layers["rooms"],
+                target=Target.ADDRESS,
+                compound_field="compound",
+                building_field="building",
+                unit_field="unit",
+                room_field="room",
+            ),
+            FieldMapping(
+                layer=layers["pois"],
+                target=Target.POI,
+                name_field="name",
+                category_field="category",
+            ),
+        ]
+    )
     return layers

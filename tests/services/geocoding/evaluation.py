@@ -50,16 +50,37 @@ class Mix:
 
 TUNE = Mix("tune", seed=20_260)
 HOLDOUT = Mix(
-    "holdout", seed=77_017, typo=0.2, numerals=0.25, fullwidth=0.1, synonyms=0.4,
-    extra_words=0.25, wrong_district=0.1, colloquial=0.35, alias=0.25, hyphenated=0.3,
-    no_hao=0.15, punctuation=0.2, traditional=0.1, number_sign=0.1, ordinal=0.1,
-    old_town_name=0.15, town_last=0.05,
+    "holdout",
+    seed=77_017,
+    typo=0.2,
+    numerals=0.25,
+    fullwidth=0.1,
+    synonyms=0.4,
+    extra_words=0.25,
+    wrong_district=0.1,
+    colloquial=0.35,
+    alias=0.25,
+    hyphenated=0.3,
+    no_hao=0.15,
+    punctuation=0.2,
+    traditional=0.1,
+    number_sign=0.1,
+    ordinal=0.1,
+    old_town_name=0.15,
+    town_last=0.05,
 )
 
 # Shares of each level among the cases (house numbers dominate registers).
 _LEVEL_SHARES = {
-    "house_number": 0.5, "building": 0.1, "unit": 0.05, "room": 0.1, "poi": 0.08,
-    "road": 0.05, "compound": 0.05, "town": 0.03, "community": 0.04,
+    "house_number": 0.5,
+    "building": 0.1,
+    "unit": 0.05,
+    "room": 0.1,
+    "poi": 0.08,
+    "road": 0.05,
+    "compound": 0.05,
+    "town": 0.03,
+    "community": 0.04,
 }
 _DIGITS = "零一二三四五六七八九"
 _WRONG_DISTRICTS = ("昆山市", "常熟市", "太仓市", "吴江区", "江阴市")
@@ -68,14 +89,52 @@ _PUNCTUATION = (" ", "，", "、", "-", "  ")
 # Characters people type by mistake for others: same sound or a near shape, and some
 # frequent characters for plain slips.
 _CONFUSABLE = {
-    "阳": "杨扬洋", "杨": "扬阳", "丰": "风峰枫", "园": "圆元", "花": "华", "华": "花化",
-    "民": "明名", "人": "仁", "城": "成诚", "港": "巷", "东": "冬", "新": "心欣", "南": "兰",
-    "江": "姜", "河": "和何", "湖": "胡", "山": "三", "金": "今", "沙": "纱", "洲": "州",
-    "景": "京", "苑": "院远", "庭": "亭", "府": "付", "家": "佳加", "塘": "唐堂", "桥": "乔",
-    "锦": "金", "凤": "风", "凰": "皇", "乐": "勒", "余": "于", "泰": "太", "安": "按",
-    "长": "常", "中": "钟", "西": "溪", "北": "贝", "兴": "星", "福": "富", "康": "康",
+    "阳": "杨扬洋",
+    "杨": "扬阳",
+    "丰": "风峰枫",
+    "园": "圆元",
+    "花": "华",
+    "华": "花化",
+    "民": "明名",
+    "人": "仁",
+    "城": "成诚",
+    "港": "巷",
+    "东": "冬",
+    "新": "心欣",
+    "南": "兰",
+    "江": "姜",
+    "河": "和何",
+    "湖": "胡",
+    "山": "三",
+    "金": "今",
+    "沙": "纱",
+    "洲": "州",
+    "景": "京",
+    "苑": "院远",
+    "庭": "亭",
+    "府": "付",
+    "家": "佳加",
+    "塘": "唐堂",
+    "桥": "乔",
+    "锦": "金",
+    "凤": "风",
+    "凰": "皇",
+    "乐": "勒",
+    "余": "于",
+    "泰": "太",
+    "安": "按",
+    "长": "常",
+    "中": "钟",
+    "西": "溪",
+    "北": "贝",
+    "兴": "星",
+    "福": "富",
+    "康": "康",
 }
-_SLIPS = "的是不了在有和大这为上国我以要他时来用们生到作地于出就对成会可主发年动同工也能过子说产种面而方后多定行学法所"
+_SLIPS = (
+    "的是不了在有和大这为上国我以要他时来用们生到作地于出就对成会可主"
+    "发年动同工也能过子说产种面而方后多定行学法所"
+)
 # Typos fall on the name, not on numbers or the words that count them.
 _NOT_MISTYPED = set("0123456789零一二三四五六七八九十百千组号幢栋弄巷单元室")
 _TRADITIONAL = str.maketrans("号楼栋单门区园国阳东乐长丰华兴湾", "號樓棟單門區園國陽東樂長豐華興灣")
@@ -184,10 +243,24 @@ class _World:
 
         self.entries: dict[str, list[dict]] = defaultdict(list)
         named = {}
-        for entry in Entry.objects.filter(level__in=[l.value for l in Level]).values(
-            "id", "level", "anchor_id", "name", "number", "building", "unit", "room",
-            "district", "town", "community", "address",
-        ).iterator(chunk_size=5000):
+        for entry in (
+            Entry.objects.filter(level__in=[l.value for l in Level])
+            .values(
+                "id",
+                "level",
+                "anchor_id",
+                "name",
+                "number",
+                "building",
+                "unit",
+                "room",
+                "district",
+                "town",
+                "community",
+                "address",
+            )
+            .iterator(chunk_size=5000)
+        ):
             level = Level(entry["level"])
             entry["level"] = level.api_name
             if level in (Level.ROAD, Level.COMPOUND, Level.POI) or level <= Level.COMMUNITY:
@@ -206,8 +279,7 @@ class _World:
         # Numbers are written one at a time (a range by its members), on a known anchor.
         for level in ("house_number", "building", "unit", "room"):
             self.entries[level] = [
-                e for e in self.entries[level]
-                if e["anchor_id"] in named and "~" not in e["number"]
+                e for e in self.entries[level] if e["anchor_id"] in named and "~" not in e["number"]
             ]
 
     def ambiguous_without_town(self, name: str) -> bool:
@@ -286,7 +358,10 @@ class _Writer:
         parts = {
             "full": ["江苏省", "苏州市", district, town],
             "city": ["苏州市", district, town],
-            "district": [district.removesuffix("市") if self.rng.random() < 0.3 else district, town],
+            "district": [
+                district.removesuffix("市") if self.rng.random() < 0.3 else district,
+                town,
+            ],
             "town": [town],
             "none": [],
         }[style]
@@ -313,9 +388,12 @@ class _Writer:
         name = compound["name"]
         if self.chance("colloquial"):
             spoken = _colloquial(name, self.rng)
-            if spoken and spoken != name and not self.world.names_another(
-                spoken, "compound", compound["id"]
-            ) and not _reads_as_a_division(spoken):
+            if (
+                spoken
+                and spoken != name
+                and not self.world.names_another(spoken, "compound", compound["id"])
+                and not _reads_as_a_division(spoken)
+            ):
                 name = spoken
                 self.note("colloquial")
         return self._misspelt(name, "compound", compound["id"])
@@ -398,7 +476,7 @@ def _split_digits(number: str) -> tuple[str, str]:
         if not ch.isdigit():
             break
         digits += ch
-    return digits, number[len(digits):]
+    return digits, number[len(digits) :]
 
 
 def _one_by_one(digits: str) -> str:

@@ -13,8 +13,14 @@ from services.geocoding.models import BatchJob
 pytestmark = pytest.mark.django_db
 
 JOBS = "/api/geocoding/jobs"
-ROWS = [["编号", "地址"], ["1", "杨舍镇人民中路88号"], ["2", "梁丰花园3幢"], ["3", ""],
-        ["4", "人民中路50号"], ["5", "火星基地"]]
+ROWS = [
+    ["编号", "地址"],
+    ["1", "杨舍镇人民中路88号"],
+    ["2", "梁丰花园3幢"],
+    ["3", ""],
+    ["4", "人民中路50号"],
+    ["5", "火星基地"],
+]
 
 
 def csv_bytes(rows, encoding="utf-8") -> bytes:
@@ -51,7 +57,9 @@ def result_rows(client, job: dict) -> list[list[str]]:
     content = b"".join(response.streaming_content)
     if job["source_name"].endswith(".xlsx"):
         sheet = load_workbook(io.BytesIO(content)).active
-        return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        return [
+            ["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)
+        ]
     return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
 
 
@@ -62,7 +70,11 @@ def test_a_csv_file_is_geocoded_row_by_row(city, client, encoding):
     rows = result_rows(client, job)
     assert rows[0] == ["编号", "地址", *RESULT_COLUMNS]
     number, address, lon, lat, level, score, standard, note = rows[1]
-    assert (level, score, standard) == ("house_number", "1.0", "江苏省苏州市张家港市杨舍镇人民中路88号")
+    assert (level, score, standard) == (
+        "house_number",
+        "1.0",
+        "江苏省苏州市张家港市杨舍镇人民中路88号",
+    )
     assert float(lon) == pytest.approx(120.564) and float(lat) == pytest.approx(31.8698)
     assert rows[2][4] == "building"
     assert rows[3][2:] == ["", "", "", "", "", "empty address"]
@@ -81,8 +93,17 @@ def test_result_columns_do_not_overwrite_the_files_own(city, client):
     rows = [["地址", "lon", "level"], ["人民中路88号", "x", "y"]]
     job = run(client, submit(client, "own.csv", csv_bytes(rows)))
     header = result_rows(client, job)[0]
-    assert header == ["地址", "lon", "level", "lon_geocoded", "lat", "level_geocoded", "score",
-                      "standard_address", "note"]
+    assert header == [
+        "地址",
+        "lon",
+        "level",
+        "lon_geocoded",
+        "lat",
+        "level_geocoded",
+        "score",
+        "standard_address",
+        "note",
+    ]
 
 
 def test_broken_encoding_fails_the_job_naming_the_line(city, client):
@@ -106,19 +127,23 @@ def test_a_missing_column_is_refused_before_queueing(city, client):
     response = submit(client, "register.csv", csv_bytes(ROWS), column="address")
     assert response.status_code == 400
     assert response.json() == {
-        "status": 400, "parameter": "column",
+        "status": 400,
+        "parameter": "column",
         "detail": "column 'address' is not in the header row; the columns are '编号', '地址'",
     }
     assert not BatchJob.objects.exists()
 
 
-@pytest.mark.parametrize("name, content, says", [
-    ("old.xls", b"\xd0\xcf\x11\xe0", "save the sheet as .xlsx or CSV"),
-    ("notes.docx", b"PK", "must be a .csv or .xlsx file"),
-    ("fake.xlsx", b"not a zip", "is not a readable .xlsx workbook"),
-    ("empty.csv", b"", "is empty; it needs a header row"),
-    ("binary.csv", bytes(range(256)) * 10, "neither UTF-8 nor GBK"),
-])
+@pytest.mark.parametrize(
+    "name, content, says",
+    [
+        ("old.xls", b"\xd0\xcf\x11\xe0", "save the sheet as .xlsx or CSV"),
+        ("notes.docx", b"PK", "must be a .csv or .xlsx file"),
+        ("fake.xlsx", b"not a zip", "is not a readable .xlsx workbook"),
+        ("empty.csv", b"", "is empty; it needs a header row"),
+        ("binary.csv", bytes(range(256)) * 10, "neither UTF-8 nor GBK"),
+    ],
+)
 def test_files_that_cannot_be_read_are_a_400(city, client, name, content, says):
     response = submit(client, name, content)
     assert response.status_code == 400 and says in response.json()["detail"]

@@ -32,9 +32,14 @@ def entry(level: Level, **fields) -> Entry:
 def test_every_level_is_built(city):
     counts = GazetteerBuild.objects.filter(status="done").latest("id").counts
     assert counts == {
-        "town": 2, "road": 3, "poi": 2, "compound": 1,
+        "town": 2,
+        "road": 3,
+        "poi": 2,
+        "compound": 1,
         "house_number": 97 + 20 + 1 + 4,  # 12-16号 also answers as 12, 14 and 16
-        "building": 5, "unit": 10, "room": 40,
+        "building": 5,
+        "unit": 10,
+        "room": 40,
     }
 
 
@@ -79,27 +84,40 @@ def test_names_carry_aliases_former_names_reductions_and_pinyin(city):
     assert forms == {"人民中路": 0, "人民路": 2, "人民中": 4, "人民": 5}
     town = Name.objects.get(key="杨舍镇", level=Level.TOWN)
     assert (town.initials, town.pinyin) == ("ysz", "yangshezhen")
-    assert "张家港市第一人民医院" in Name.objects.filter(level=Level.POI).values_list("key", flat=True)
+    assert "张家港市第一人民医院" in Name.objects.filter(level=Level.POI).values_list(
+        "key", flat=True
+    )
     assert "第一人民医院" in Name.objects.filter(level=Level.POI).values_list("key", flat=True)
 
 
-@pytest.mark.parametrize("written, part, expected", [
-    ("5号楼", "building", "5"), ("五栋", "building", "5"), ("A座", "building", "A"),
-    ("5", "building", "5"), ("二单元", "unit", "2"), ("301室", "room", "301"),
-    ("三零一", "room", "301"), ("楼", "building", ""), ("五楼五", "building", ""),
-])
+@pytest.mark.parametrize(
+    "written, part, expected",
+    [
+        ("5号楼", "building", "5"),
+        ("五栋", "building", "5"),
+        ("A座", "building", "A"),
+        ("5", "building", "5"),
+        ("二单元", "unit", "2"),
+        ("301室", "room", "301"),
+        ("三零一", "room", "301"),
+        ("楼", "building", ""),
+        ("五楼五", "building", ""),
+    ],
+)
 def test_canonical_part(written, part, expected):
     assert canonical_part(written, part) == expected
 
 
 def test_rows_that_say_no_address_are_skipped_with_the_reason(city):
     layer = vector_layer(
-        "t_bad_houses", [shapely.Point(120.53, 31.87)] * 3,
+        "t_bad_houses",
+        [shapely.Point(120.53, 31.87)] * 3,
         {"road": ["人民中路", "人民中路", ""], "number": ["九十九", "abc", "5"]},
         kind="geocoding",
     )
-    FieldMapping.objects.create(layer=layer, target=Target.ADDRESS, road_field="road",
-                                number_field="number")
+    FieldMapping.objects.create(
+        layer=layer, target=Target.ADDRESS, road_field="road", number_field="number"
+    )
     done = build_gazetteer()
     assert done.status == "done"
     assert [s["reason"] for s in done.skipped if s["layer"] == "t_bad_houses"] == [

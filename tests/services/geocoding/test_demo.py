@@ -29,11 +29,14 @@ def test_a_second_load_demo_does_not_rebuild(demo_scale):
     assert GazetteerBuild.objects.count() == builds
 
 
-@pytest.mark.parametrize("query", [
-    "江苏省苏州市张家港市杨舍镇人民中路88号",
-    "张家港杨舍人民中路八十八号",
-    "人民中路88号对面",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "江苏省苏州市张家港市杨舍镇人民中路88号",
+        "张家港杨舍人民中路八十八号",
+        "人民中路88号对面",
+    ],
+)
 def test_renmin_zhonglu_88(client, query):
     found = top(client, query)
     assert found["address"] == "江苏省苏州市张家港市杨舍镇人民中路88号"
@@ -43,14 +46,22 @@ def test_renmin_zhonglu_88(client, query):
 def test_liangfeng_garden_room_301_is_for_the_police_only(client):
     query = "梁丰花园5幢2单元301室"
     anonymous = top(client, query)  # stairwells are public, flats are the police's
-    assert (anonymous["level"], anonymous["address"]) == ("unit", "江苏省苏州市张家港市杨舍镇梁丰花园5幢2单元")
-    assert (anonymous["lon"], anonymous["lat"]) == pytest.approx(landmarks.LIANGFENG_ROOM_301.lnglat)
+    assert (anonymous["level"], anonymous["address"]) == (
+        "unit",
+        "江苏省苏州市张家港市杨舍镇梁丰花园5幢2单元",
+    )
+    assert (anonymous["lon"], anonymous["lat"]) == pytest.approx(
+        landmarks.LIANGFENG_ROOM_301.lnglat
+    )
     assert all(r["layer"] != "rooms" for r in client.get(SEARCH, {"q": query}).json()["results"])
     from django.contrib.auth.models import User
 
     client.force_login(User.objects.get(username="gaj_viewer"))
     police = top(client, query)
-    assert (police["level"], police["address"]) == ("room", "江苏省苏州市张家港市杨舍镇梁丰花园5幢2单元301室")
+    assert (police["level"], police["address"]) == (
+        "room",
+        "江苏省苏州市张家港市杨舍镇梁丰花园5幢2单元301室",
+    )
     assert (police["lon"], police["lat"]) == pytest.approx(landmarks.LIANGFENG_ROOM_301.lnglat)
 
 
@@ -72,4 +83,10 @@ def test_reverse_at_renmin_zhonglu_88(client):
     body = client.get("/api/geocoding/reverse", {"lon": lon, "lat": lat}).json()
     assert body["result"]["address"] == "江苏省苏州市张家港市杨舍镇人民中路88号"
     assert body["result"]["distance_m"] < 0.5
-    assert [d["name"] for d in body["divisions"]] == ["江苏省", "苏州市", "张家港市", "杨舍镇", "花园浜社区"]
+    assert [d["name"] for d in body["divisions"]] == [
+        "江苏省",
+        "苏州市",
+        "张家港市",
+        "杨舍镇",
+        "花园浜社区",
+    ]

@@ -19,21 +19,30 @@ def test_name_key_normalises_width_numerals_and_spaces():
     assert name_key("ＫＦＣ张家港店") == "KFC张家港店"
 
 
-@pytest.mark.parametrize("name, kind, expected", [
-    ("人民中路", "road", [(Form.NAME, "人民中路"), (Form.CORE, "人民中"), (Form.BASE, "人民")]),
-    ("港城大道", "road", [(Form.NAME, "港城大道"), (Form.CORE, "港城")]),
-    ("梁丰花园", "compound", [(Form.NAME, "梁丰花园"), (Form.CORE, "梁丰")]),
-    ("张家港市第一人民医院", "poi", [(Form.NAME, "张家港市第一人民医院"), (Form.SHORT, "第一人民医院")]),
-    # A place name that is all there is stays whole: 张家港花园 is not 花园.
-    ("张家港花园", "compound", [(Form.NAME, "张家港花园"), (Form.CORE, "张家港")]),
-])
+@pytest.mark.parametrize(
+    "name, kind, expected",
+    [
+        ("人民中路", "road", [(Form.NAME, "人民中路"), (Form.CORE, "人民中"), (Form.BASE, "人民")]),
+        ("港城大道", "road", [(Form.NAME, "港城大道"), (Form.CORE, "港城")]),
+        ("梁丰花园", "compound", [(Form.NAME, "梁丰花园"), (Form.CORE, "梁丰")]),
+        (
+            "张家港市第一人民医院",
+            "poi",
+            [(Form.NAME, "张家港市第一人民医院"), (Form.SHORT, "第一人民医院")],
+        ),
+        # A place name that is all there is stays whole: 张家港花园 is not 花园.
+        ("张家港花园", "compound", [(Form.NAME, "张家港花园"), (Form.CORE, "张家港")]),
+    ],
+)
 def test_stored_forms(name, kind, expected):
     assert stored_forms(name, kind, PREFIXES) == expected
 
 
 def test_query_forms_try_every_reduction_of_a_compound():
     assert query_forms("梁丰花园小区", "compound") == [
-        (Form.NAME, "梁丰花园小区"), (Form.CORE, "梁丰花园"), (Form.CORE, "梁丰"),
+        (Form.NAME, "梁丰花园小区"),
+        (Form.CORE, "梁丰花园"),
+        (Form.CORE, "梁丰"),
     ]
 
 
@@ -43,14 +52,17 @@ def test_reduced_forms_score_below_exact_names():
     assert form_score(Form.CORE, Form.CORE) < form_score(Form.CORE, Form.NAME)
 
 
-@pytest.mark.parametrize("written, stored, distance", [
-    ("人明路", "人民路", 1),        # one replaced
-    ("梁丰花园园", "梁丰花园", 1),   # one added
-    ("梁花园", "梁丰花园", 1),       # one left out
-    ("民人路", "人民路", 2),         # two swapped
-    ("人和街", "人民路", None),      # two replaced
-    ("人民", "人和", None),          # too short to call it a typo
-])
+@pytest.mark.parametrize(
+    "written, stored, distance",
+    [
+        ("人明路", "人民路", 1),  # one replaced
+        ("梁丰花园园", "梁丰花园", 1),  # one added
+        ("梁花园", "梁丰花园", 1),  # one left out
+        ("民人路", "人民路", 2),  # two swapped
+        ("人和街", "人民路", None),  # two replaced
+        ("人民", "人和", None),  # too short to call it a typo
+    ],
+)
 def test_typo_distance(written, stored, distance):
     assert typo_distance(written, stored) == distance
 

@@ -17,17 +17,20 @@ def best(text, principal=ADMIN, **options):
     return match.best
 
 
-@pytest.mark.parametrize("text", [
-    "江苏省苏州市张家港市杨舍镇人民中路88号",
-    "人民中路88号",
-    "张家港人民中路八十八号",
-    "杨舍镇人民中路８８号",
-    "人民中路88号门口",
-    "苏州市昆山市杨舍镇人民中路88号",  # a wrong district
-    "人明中路88号",  # one character wrong
-    "人民路88号",  # the former name
-    "人民中路88",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "江苏省苏州市张家港市杨舍镇人民中路88号",
+        "人民中路88号",
+        "张家港人民中路八十八号",
+        "杨舍镇人民中路８８号",
+        "人民中路88号门口",
+        "苏州市昆山市杨舍镇人民中路88号",  # a wrong district
+        "人明中路88号",  # one character wrong
+        "人民路88号",  # the former name
+        "人民中路88",
+    ],
+)
 def test_house_number_variants_find_the_house(city, text):
     found = best(text)
     assert found.address == "江苏省苏州市张家港市杨舍镇人民中路88号"
@@ -61,36 +64,45 @@ def test_numbers_far_past_the_last_one_are_not_guessed(city):
     assert found.level.api_name == "road" and not found.interpolated
 
 
-@pytest.mark.parametrize("text, address", [
-    ("港城大道14号", "江苏省苏州市张家港市杨舍镇港城大道12-16号"),
-    ("港城大道甲12号", "江苏省苏州市张家港市杨舍镇港城大道12甲号"),
-    ("港城路12号甲", "江苏省苏州市张家港市杨舍镇港城大道12甲号"),  # an alias, the 甲 after
-])
+@pytest.mark.parametrize(
+    "text, address",
+    [
+        ("港城大道14号", "江苏省苏州市张家港市杨舍镇港城大道12-16号"),
+        ("港城大道甲12号", "江苏省苏州市张家港市杨舍镇港城大道12甲号"),
+        ("港城路12号甲", "江苏省苏州市张家港市杨舍镇港城大道12甲号"),  # an alias, the 甲 after
+    ],
+)
 def test_ranges_and_suffixes(city, text, address):
     assert best(text).address == address
 
 
-@pytest.mark.parametrize("text, address, level", [
-    ("梁丰花园3幢2单元201室", "江苏省苏州市张家港市杨舍镇梁丰花园3幢2单元201室", "room"),
-    ("梁丰花园3-2-201", "江苏省苏州市张家港市杨舍镇梁丰花园3幢2单元201室", "room"),
-    ("梁丰小区三号楼二单元二零一", "江苏省苏州市张家港市杨舍镇梁丰花园3幢2单元201室", "room"),
-    ("梁丰3栋2单元", "江苏省苏州市张家港市杨舍镇梁丰花园3幢2单元", "unit"),
-    ("梁风花园3幢", "江苏省苏州市张家港市杨舍镇梁丰花园3幢", "building"),
-    ("梁丰花园", "江苏省苏州市张家港市杨舍镇梁丰花园", "compound"),
-])
+@pytest.mark.parametrize(
+    "text, address, level",
+    [
+        ("梁丰花园3幢2单元201室", "江苏省苏州市张家港市杨舍镇梁丰花园3幢2单元201室", "room"),
+        ("梁丰花园3-2-201", "江苏省苏州市张家港市杨舍镇梁丰花园3幢2单元201室", "room"),
+        ("梁丰小区三号楼二单元二零一", "江苏省苏州市张家港市杨舍镇梁丰花园3幢2单元201室", "room"),
+        ("梁丰3栋2单元", "江苏省苏州市张家港市杨舍镇梁丰花园3幢2单元", "unit"),
+        ("梁风花园3幢", "江苏省苏州市张家港市杨舍镇梁丰花园3幢", "building"),
+        ("梁丰花园", "江苏省苏州市张家港市杨舍镇梁丰花园", "compound"),
+    ],
+)
 def test_compound_buildings_units_and_rooms(city, text, address, level):
     found = best(text)
     assert (found.address, found.level.api_name) == (address, level)
 
 
-@pytest.mark.parametrize("text, address, level", [
-    ("张家港市第一人民医院", "江苏省苏州市张家港市杨舍镇第一人民医院", "poi"),
-    ("第一人民医院", "江苏省苏州市张家港市杨舍镇第一人民医院", "poi"),
-    ("杨舍镇政府", "江苏省苏州市张家港市杨舍镇人民政府", "poi"),
-    ("杨舍镇", "江苏省苏州市张家港市杨舍镇", "town"),
-    ("塘桥", "江苏省苏州市张家港市塘桥镇", "town"),
-    ("港城路", "江苏省苏州市张家港市杨舍镇港城大道", "road"),
-])
+@pytest.mark.parametrize(
+    "text, address, level",
+    [
+        ("张家港市第一人民医院", "江苏省苏州市张家港市杨舍镇第一人民医院", "poi"),
+        ("第一人民医院", "江苏省苏州市张家港市杨舍镇第一人民医院", "poi"),
+        ("杨舍镇政府", "江苏省苏州市张家港市杨舍镇人民政府", "poi"),
+        ("杨舍镇", "江苏省苏州市张家港市杨舍镇", "town"),
+        ("塘桥", "江苏省苏州市张家港市塘桥镇", "town"),
+        ("港城路", "江苏省苏州市张家港市杨舍镇港城大道", "road"),
+    ],
+)
 def test_pois_divisions_and_roads(city, text, address, level):
     found = best(text)
     assert (found.address, found.level.api_name) == (address, level)

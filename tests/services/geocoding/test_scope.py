@@ -53,7 +53,8 @@ def test_an_area_limit_keeps_entries_outside_it_away(city):
     x, y = building_xy(1)
     area = shapely.box(x, y - 0.001, x + 0.0003, y + 0.001)  # building 1's rooms only
     LayerGrant.objects.create(
-        layer=city["rooms"], department=department("water"),
+        layer=city["rooms"],
+        department=department("water"),
         area_limit=GEOSGeometry(shapely.MultiPolygon([area]).wkt, srid=4490),
     )
     assert levels("梁丰花园1幢1单元101室", other)[0] == "room"

@@ -12,7 +12,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--background", action="store_true",
+            "--background",
+            action="store_true",
             help="queue the rebuild for a worker (manage.py procrastinate worker) and return",
         )
 
@@ -31,4 +32,6 @@ class Command(BaseCommand):
         duration = (build.finished - build.started).total_seconds()
         self.stdout.write(f"{build.message} ({duration:.1f} s)")
         for skipped in build.skipped[:10]:
-            self.stdout.write(f"  skipped {skipped['layer']} fid {skipped['fid']}: {skipped['reason']}")
+            self.stdout.write(
+                f"  skipped {skipped['layer']} fid {skipped['fid']}: {skipped['reason']}"
+            )
