@@ -217,6 +217,9 @@ def over_http(table: Table, work: Workload, port: int) -> None:
     os.environ["GEOSHARE_RATE_LIMITS"] = ""  # the bench is a load generator, not an abuser
     with served_geoshare(port=port, workers=(os.cpu_count() or 2) * 2 + 1) as server:
         base = server.url + "/api/geocoding/"
+        _get(base, {})
+        floor = _each(range(200), lambda _: _get(base, {}))
+        table.add("HTTP floor: GET /api/geocoding/ (no look-up)", str(len(floor)), *median_p95(floor))
         for path, items, make in (
             ("search", work.forward, lambda q: {"q": q}),
             ("suggest", work.suggest, lambda q: {"q": q}),

@@ -8,6 +8,7 @@ say nothing about hidden entries. Parsers are cached per gazetteer revision and 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from functools import lru_cache
 
@@ -27,11 +28,13 @@ _CACHE_SIZE = 8  # scopes that differ: anonymous, government, a few departments
 _cache: OrderedDict[tuple, Parser] = OrderedDict()
 _lock = threading.Lock()
 _KINDS = {Level.ROAD: "road_names", Level.COMPOUND: "compound_names", Level.POI: "poi_names"}
+_REVISION_MAX_AGE = 1.0  # seconds
+_last_read = [0, -_REVISION_MAX_AGE]  # revision, when
 
 
 def parser_for(scope: Scope) -> Parser:
     """A parser knowing the divisions and the names of the entries ``scope`` shows."""
-    key = (current_revision(), scope.key)
+    key = (_revision(), scope.key)
     with _lock:
         parser = _cache.get(key)
         if parser is not None:
@@ -71,7 +74,17 @@ def strip_places(key: str, shortest: int = 2) -> str:
 
     At least ``shortest`` characters are left, or nothing is stripped.
     """
-    return without_prefix(key, _place_prefixes(current_revision()), shortest)
+    return without_prefix(key, _place_prefixes(_revision()), shortest)
+
+
+def _revision() -> int:
+    # Read at most once a second per process, to save a query per request: for a second
+    # after a rebuild, an address may be cut by the previous gazetteer's names; the
+    # entries it is matched against are always the current ones.
+    now = time.monotonic()
+    if now - _last_read[1] > _REVISION_MAX_AGE:
+        _last_read[:] = [current_revision(), now]
+    return _last_read[0]
 
 
 @lru_cache(maxsize=2)
