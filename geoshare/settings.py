@@ -134,6 +134,10 @@ INSTALLED_APPS = [
     "geoshare.access",
     "layers",
     "fixtures",
+    "services.render",
+    "services.wms",
+    "services.wmts",
+    "services.maps",
 ]
 
 MIDDLEWARE = [
@@ -233,3 +237,10 @@ GEOSHARE_IMPORT_STEP_TIMEOUT = _int("GEOSHARE_IMPORT_STEP_TIMEOUT", 3600)
 # Largest answers the engines produce: WMS/WCS pixels per request, features per page.
 GEOSHARE_MAX_COVERAGE_PIXELS = _int("GEOSHARE_MAX_COVERAGE_PIXELS", 8192 * 8192)
 GEOSHARE_MAX_FEATURES_PER_PAGE = _int("GEOSHARE_MAX_FEATURES_PER_PAGE", 10_000)
+# Maps (WMS, WMTS, OGC API - Maps): largest image, most features drawn per layer and request,
+# and how many tiles (per side) one metatile renders at once, with how many pixels around it.
+GEOSHARE_WMS_MAX_WIDTH = _int("GEOSHARE_WMS_MAX_WIDTH", 4096)
+GEOSHARE_WMS_MAX_HEIGHT = _int("GEOSHARE_WMS_MAX_HEIGHT", 4096)
+GEOSHARE_WMS_MAX_FEATURES = _int("GEOSHARE_WMS_MAX_FEATURES", 500_000)
+GEOSHARE_TILE_METATILE = _int("GEOSHARE_TILE_METATILE", 4)
+GEOSHARE_TILE_BUFFER = _int("GEOSHARE_TILE_BUFFER", 64, minimum=0)

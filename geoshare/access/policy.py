@@ -17,7 +17,9 @@ from django.db.models import Q, QuerySet
 from geoshare.access.models import Tier
 from geoshare.errors import LayerNotFoundError
 
-__all__ = ["Action", "Principal", "Grant", "visible_layers", "grant_for", "max_tier"]
+__all__ = [
+    "Action", "Principal", "Grant", "visible_layers", "grant_for", "grants_for", "max_tier",
+]
 
 
 class Action(enum.Enum):
@@ -117,4 +119,21 @@ def grant_for(principal: Principal, layer_name: str, action: Action = Action.VIE
     )
     if layer is None:
         raise LayerNotFoundError(layer_name)
+    return _grant(principal, layer, action)
+
+
+def grants_for(principal: Principal, layer_names, action: Action = Action.VIEW) -> dict[str, Grant]:
+    """Terms of access to several layers in one query, by name; names not visible are absent.
+
+    For maps of many layers (WMS LAYERS=…, layer groups): the same terms as ``grant_for``.
+    """
+    layers = (
+        visible_layers(principal, action)
+        .select_related("department")
+        .filter(name__in=set(layer_names))
+    )
+    return {layer.name: _grant(principal, layer, action) for layer in layers}
+
+
+def _grant(principal: Principal, layer, action: Action) -> Grant:
     return Grant(layer=layer, action=action)
