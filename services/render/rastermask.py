@@ -25,7 +25,7 @@ def masked_raster(layer, area_limit) -> Path:
     digest = hashlib.sha256(
         f"{layer.raster_file}:{layer.data_revision}:".encode() + bytes(area_limit.ewkb)
     ).hexdigest()[:24]
-    directory = settings.VAR_DIR / "render" / "masked"
+    directory = settings.TILE_CACHE_DIR / ".masked"  # derived data, shared like the tiles
     target = directory / f"{layer.name}-{digest}.vrt"
     if target.exists():
         return target
@@ -33,7 +33,9 @@ def masked_raster(layer, area_limit) -> Path:
     with tempfile.TemporaryDirectory(dir=directory) as scratch:
         cutline = Path(scratch) / "area.geojson"
         cutline.write_text(
-            '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
+            '{"type":"FeatureCollection",'
+            f'"crs":{{"type":"name","properties":{{"name":"EPSG:{layer.srid}"}}}},'
+            '"features":[{"type":"Feature","properties":{},'
             f'"geometry":{area_limit.json}}}]}}'
         )
         vrt = Path(scratch) / "masked.vrt"

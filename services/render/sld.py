@@ -60,13 +60,16 @@ def convert_sld(sld: bytes, geometry_type: str = "") -> list[ConvertedStyle]:
     for n, user_style in enumerate(user_styles):
         raw_name = _text(_child(user_style, "Name")) or f"style{n + 1}"
         name = _unique(_style_name(raw_name), taken)
-        title = _text(_child(user_style, "Title")) or raw_name
-        styles = [
-            _feature_type_style(fts, geometry_type)
-            for fts in _children(user_style, "FeatureTypeStyle", "CoverageStyle")
-        ]
-        if not styles:
+        title = (_text(_child(user_style, "Title"))
+                 or _text(_child(_child(user_style, "Description"), "Title")) or raw_name)
+        drawn, labels = [], []
+        for fts in _children(user_style, "FeatureTypeStyle", "CoverageStyle"):
+            shapes, texts = _feature_type_style(fts, geometry_type)
+            drawn.append(shapes)
+            labels.append(texts)
+        if not drawn:
             raise SldError(_("UserStyle %r has no FeatureTypeStyle") % raw_name, "sld")
+        styles = [s for s in drawn + labels if len(s)]
         body = "".join(etree.tostring(s, encoding="unicode") for s in styles)
         check_style_body(body)
         is_default = _text(_child(user_style, "IsDefault")) in ("1", "true")
@@ -76,16 +79,23 @@ def convert_sld(sld: bytes, geometry_type: str = "") -> list[ConvertedStyle]:
 
 # -- structure ------------------------------------------------------------------------------
 
-def _feature_type_style(fts, geometry_type: str) -> etree._Element:
-    style = etree.Element("Style", name="s")
+def _feature_type_style(fts, geometry_type: str) -> tuple[etree._Element, etree._Element]:
+    """(shapes, labels): rules of nothing but labels go to a second style, drawn after every
+    shape. QGIS exports labels as a rule without a filter; left among the shapes it would
+    count as a match and silence the ElseFilter rules."""
+    shapes, labels = etree.Element("Style", name="s"), etree.Element("Style", name="s")
     for rule in _children(fts, "Rule"):
-        style.append(_rule(rule, geometry_type))
-    return style
+        converted = _rule(rule, geometry_type)
+        symbolizers = {c.tag for c in converted if c.tag.endswith("Symbolizer")}
+        (labels if symbolizers == {"TextSymbolizer"} else shapes).append(converted)
+    return shapes, labels
 
 
 def _rule(sld_rule, geometry_type: str) -> etree._Element:
     rule = etree.Element("Rule")
-    title = _text(_child(sld_rule, "Title")) or _text(_child(sld_rule, "Name"))
+    # SLD 1.0 has <Title>; SE 1.1 (QGIS) puts it in <Description>.
+    title = (_text(_child(sld_rule, "Title")) or _text(_child(_child(sld_rule, "Description"), "Title"))
+             or _text(_child(sld_rule, "Name")))
     if title:
         rule.set("name", title[:200])
     if (low := _text(_child(sld_rule, "MinScaleDenominator"))) is not None:

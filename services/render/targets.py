@@ -113,7 +113,7 @@ def resolve_targets(principal, names: Sequence[str], styles: Sequence[str] | Non
     """The targets for ``names`` with ``styles`` ('' or None: default), in request order.
 
     LayerNotFoundError for a name that is neither a visible layer nor a group with a
-    visible member; StyleNotFoundError for a style the layer does not have. Three queries
+    visible member; StyleNotFoundError for a style the layer does not have. Five queries
     whatever the number of names.
     """
     styles = list(styles or [])

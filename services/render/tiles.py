@@ -42,11 +42,11 @@ def _key(target: Target, principal, index: TileIndex, image_format: ImageFormat)
 def get_tile(target: Target, principal, index: TileIndex, image_format: ImageFormat) -> Tile:
     """The tile at ``index`` (checked beforehand with tms.check_index) for ``principal``."""
     key = _key(target, principal, index, image_format)
-    if not _touches(target, index):
-        return Tile(_empty(image_format, index), key.etag, False)
     data = cache.read(key)
     if data is not None:
         return Tile(data, key.etag, True)
+    if not _touches(target, index):
+        return Tile(_empty(image_format, index), key.etag, False)
     size = settings.GEOSHARE_TILE_METATILE
     with cache.metatile_lock(key, size):
         data = cache.read(key)  # another process may have rendered it meanwhile
@@ -61,10 +61,7 @@ def render_metatile(target: Target, principal, index: TileIndex,
     """Render and store the metatile holding ``index``; returns its tiles by (row, col)."""
     tms = tile_matrix_sets.get(index.tms)
     matrix = tms.matrix(index.z)
-    size = settings.GEOSHARE_TILE_METATILE
-    row0, col0 = index.row - index.row % size, index.col - index.col % size
-    rows = min(size, matrix.matrixHeight - row0)
-    cols = min(size, matrix.matrixWidth - col0)
+    row0, col0, rows, cols = _metatile(index)
     top_left = tms.xy_bounds(col0, row0, index.z)
     bottom_right = tms.xy_bounds(col0 + cols - 1, row0 + rows - 1, index.z)
     bbox = BBox(top_left.left, bottom_right.bottom, bottom_right.right, top_left.top, tms_epsg(tms))
@@ -105,14 +102,26 @@ def metatiles(target: Target, tms_id: str, zooms, bbox_4490: BBox | None = None)
                 yield TileIndex(tms_id, z, *corner)
 
 
+def _metatile(index: TileIndex) -> tuple[int, int, int, int]:
+    """(first row, first column, rows, columns) of the metatile holding ``index``."""
+    matrix = tile_matrix_sets.get(index.tms).matrix(index.z)
+    size = settings.GEOSHARE_TILE_METATILE
+    row0, col0 = index.row - index.row % size, index.col - index.col % size
+    return row0, col0, min(size, matrix.matrixHeight - row0), min(size, matrix.matrixWidth - col0)
+
+
 def _touches(target: Target, index: TileIndex) -> bool:
+    """Whether the metatile holding ``index`` meets any layer's extent (else: nothing to draw,
+    and its tiles can never carry a label from a neighbour either)."""
     extent = target.extent_4490
     if extent is None:
         return False
     tms = tile_matrix_sets.get(index.tms)
-    bounds = tms.bounds(index.col, index.row, index.z)  # lon/lat
-    return not (bounds.right < extent.minx or bounds.left > extent.maxx
-                or bounds.top < extent.miny or bounds.bottom > extent.maxy)
+    row0, col0, rows, cols = _metatile(index)
+    top_left = tms.bounds(col0, row0, index.z)  # lon/lat
+    bottom_right = tms.bounds(col0 + cols - 1, row0 + rows - 1, index.z)
+    return not (bottom_right.right < extent.minx or top_left.left > extent.maxx
+                or top_left.top < extent.miny or bottom_right.bottom > extent.maxy)
 
 
 def _empty(image_format: ImageFormat, index: TileIndex) -> bytes:

@@ -88,23 +88,21 @@ def metatile_lock(key: TileKey, size: int) -> Iterator[None]:
 
 def truncate(target: str | None = None, style: str | None = None, tms: str | None = None,
              zooms: range | None = None) -> int:
-    """Delete cached tiles: all, or of one target (style, matrix set, zoom levels). Returns
-    the number of directories removed."""
-    base = root()
-    if not base.is_dir():
-        return 0
+    """Delete cached tiles: all, or those of one target (style, matrix set, zoom levels).
+    Returns the number of directories removed."""
+    parts = [target or "*", style or "*", tms or "*"]
+    if zooms is not None:
+        patterns = ["/".join(parts + ["*", str(z)]) for z in zooms]
+    else:
+        # The deepest level named: everything below it goes.
+        named = max((n for n, value in enumerate((target, style, tms)) if value), default=-1)
+        patterns = ["/".join(parts[:named + 1]) if named >= 0 else "*"]
     removed = 0
-    for path in _select(base, target, style, tms):
-        if zooms is None:
-            shutil.rmtree(path, ignore_errors=True)
-            removed += 1
-            continue
-        for view in _dirs(path):
-            for z in zooms:
-                level = view / str(z)
-                if level.is_dir():
-                    shutil.rmtree(level, ignore_errors=True)
-                    removed += 1
+    for pattern in patterns:
+        for path in root().glob(pattern):
+            if path.is_dir() and not any(p.startswith(".") for p in path.relative_to(root()).parts):
+                shutil.rmtree(path, ignore_errors=True)
+                removed += 1
     return removed
 
 
@@ -133,14 +131,3 @@ def prune(current: dict[tuple[str, str], str]) -> int:
 
 def _dirs(path: Path) -> list[Path]:
     return [p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")] if path.is_dir() else []
-
-
-def _select(base: Path, target, style, tms) -> list[Path]:
-    paths = [base / target] if target else _dirs(base)
-    if style:
-        paths = [p / style for p in paths]
-    else:
-        paths = [s for p in paths for s in _dirs(p)] if tms else paths
-    if tms:
-        paths = [p / tms for p in paths]
-    return [p for p in paths if p.is_dir()]

@@ -211,7 +211,7 @@ def get_map_params(kvp: Kvp, version: str, require_format: bool = True) -> GetMa
     width = _size(kvp, "WIDTH", settings.GEOSHARE_WMS_MAX_WIDTH)
     height = _size(kvp, "HEIGHT", settings.GEOSHARE_WMS_MAX_HEIGHT)
     if require_format:
-        image_format = parse_format(kvp.get("FORMAT"), "FORMAT")
+        image_format = parse_format(kvp.required("FORMAT"), "FORMAT")
     else:
         try:
             image_format = parse_format(kvp.get("FORMAT"), "FORMAT", default="image/png")
