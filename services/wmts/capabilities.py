@@ -178,7 +178,7 @@ def _tile_matrix_set_xml(tms_id: str) -> bytes:
         # pointOfOrigin in the JSON follows the CRS's axis order, as WMTS TopLeftCorner does.
         first, second = matrix.pointOfOrigin
         x, y = (second, first) if tms._invert_axis else (first, second)
-        corner = f"{y!r} {x!r}" if yx else f"{x!r} {y!r}"
+        corner = f"{float(y)!r} {float(x)!r}" if yx else f"{float(x)!r} {float(y)!r}"
         _el(entry, "TopLeftCorner", corner)
         _el(entry, "TileWidth", str(matrix.tileWidth))
         _el(entry, "TileHeight", str(matrix.tileHeight))
