@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "geoshare.access",
     "layers",
     "fixtures",
+    "services.ogcapi",
     "services.render",
     "services.wms",
     "services.wmts",
@@ -147,6 +148,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "geoshare.access.audit.AuditMiddleware",
+    "geoshare.access.authentication.CredentialsMiddleware",
+    "geoshare.access.ratelimit.RateLimitMiddleware",
     "geoshare.access.middleware.PrincipalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -171,6 +175,8 @@ TEMPLATES = [
     },
 ]
 
+AUTHENTICATION_BACKENDS = ["geoshare.access.authentication.ThrottledModelBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -194,7 +200,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "geoshare.access.drf.CredentialsAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
 }
 SPECTACULAR_SETTINGS = {
@@ -237,6 +246,34 @@ GEOSHARE_IMPORT_STEP_TIMEOUT = _int("GEOSHARE_IMPORT_STEP_TIMEOUT", 3600)
 # Largest answers the engines produce: WMS/WCS pixels per request, features per page.
 GEOSHARE_MAX_COVERAGE_PIXELS = _int("GEOSHARE_MAX_COVERAGE_PIXELS", 8192 * 8192)
 GEOSHARE_MAX_FEATURES_PER_PAGE = _int("GEOSHARE_MAX_FEATURES_PER_PAGE", 10_000)
+
+# Access: failed-login throttling, anonymous rate limits (requests per second per address
+# and service; empty to turn off), audit retention, and whether a proxy's
+# X-Forwarded-For names the client.
+GEOSHARE_LOGIN_FAILURE_LIMIT = _int("GEOSHARE_LOGIN_FAILURE_LIMIT", 5)
+GEOSHARE_LOGIN_FAILURE_WINDOW = _int("GEOSHARE_LOGIN_FAILURE_WINDOW", 15 * 60)
+GEOSHARE_TRUST_X_FORWARDED_FOR = _flag("GEOSHARE_TRUST_X_FORWARDED_FOR", False)
+GEOSHARE_AUDIT_RETENTION_DAYS = _int("GEOSHARE_AUDIT_RETENTION_DAYS", 5 * 365 + 1)
+
+
+def _rate_limits(text: str) -> dict[str, int]:
+    """'wms=50,wfs=10' -> {'WMS': 50, 'WFS': 10} requests per second per address."""
+    try:
+        limits = {}
+        for part in filter(None, (p.strip() for p in text.split(","))):
+            service, _, value = part.partition("=")
+            limits[service.strip().upper()] = int(value)
+        return limits
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"GEOSHARE_RATE_LIMITS must look like 'wms=50,wfs=20', got {text!r}"
+        ) from None
+
+
+GEOSHARE_RATE_LIMITS = _rate_limits(os.environ.get(
+    "GEOSHARE_RATE_LIMITS", "wms=50,wmts=300,wfs=20,wcs=10,ogcapi=100,geocoding=30"
+))
+
 # Maps (WMS, WMTS, OGC API - Maps): largest image, most features drawn per layer and request,
 # and how many tiles (per side) one metatile renders at once, with how many pixels around it.
 GEOSHARE_WMS_MAX_WIDTH = _int("GEOSHARE_WMS_MAX_WIDTH", 4096)

@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from geoshare.access.admin import DepartmentScopedAdmin, managed_department
 from geoshare.access.models import Department, Tier
 from layers.jobs import store_upload, submit_import
 from layers.models import (
@@ -20,7 +21,7 @@ class StyleInline(admin.StackedInline):
 
 
 @admin.register(Layer)
-class LayerAdmin(admin.ModelAdmin):
+class LayerAdmin(DepartmentScopedAdmin):
     list_display = [
         "name", "title", "kind", "tier", "department", "storage", "feature_count", "published",
         "data_updated",
@@ -69,7 +70,8 @@ class LayerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Style)
-class StyleAdmin(admin.ModelAdmin):
+class StyleAdmin(DepartmentScopedAdmin):
+    department_path = "layer__department"
     form = StyleForm
     list_display = ["layer", "name", "title", "is_default", "modified"]
     list_filter = ["is_default"]
@@ -132,7 +134,8 @@ class ImportForm(forms.ModelForm):
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(DepartmentScopedAdmin):
+    department_path = "created_by__geoshare_profile__department"
     list_display = ["source_name", "status", "progress_bar", "layer", "created_by", "created"]
     list_filter = ["status"]
     readonly_fields = [
@@ -146,7 +149,11 @@ class ImportJobAdmin(admin.ModelAdmin):
         if obj is None:
             kwargs["form"] = ImportForm
             kwargs["fields"] = None
-        return super().get_form(request, obj, **kwargs)
+        form = super().get_form(request, obj, **kwargs)
+        department = managed_department(request)
+        if obj is None and department is not None:
+            form.base_fields["department"].queryset = Department.objects.filter(pk=department)
+        return form
 
     def get_fields(self, request, obj=None):
         if obj is None:

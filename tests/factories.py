@@ -15,8 +15,8 @@ from geoshare.access.models import Department, Tier
 from layers.importers import ImportRequest, import_file
 
 
-def department(code: str = "test", name: str = "测试局") -> Department:
-    return Department.objects.get_or_create(code=code, defaults={"name": name})[0]
+def department(code: str = "test", name: str | None = None) -> Department:
+    return Department.objects.get_or_create(code=code, defaults={"name": name or f"测试局 {code}"})[0]
 
 
 def vector_layer(name: str, geometries: list, fields: dict[str, list], srid: int = 4490,

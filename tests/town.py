@@ -1,10 +1,12 @@
 """A small styled town for map tests: known buildings, labelled roads, rasters and a secret.
 
 Mapnik reads PostGIS through connections of its own, which see only committed rows, so
-these layers are created once per session outside the test transactions and removed at
-the end. Use from a conftest: ``from tests.town import *``.
+these layers are created once per session outside the test transactions (and added to the
+snapshot that live-server tests restore) and removed at the end. tests/conftest.py
+registers this module as a plugin.
 
-Everything lies around (551500, 3527800) in EPSG:4549. ``TOWN_BOX`` (600 m square) drawn
+Everything lies around (551500, 3527800) in EPSG:4549. The secret (internal, police) covers
+nearly all of it; ``planning_grant`` lets planning see its northern half without case_no. ``TOWN_BOX`` (600 m square) drawn
 at 256 × 256 pixels puts the library's centre at pixel (98, 140).
 """
 
@@ -15,9 +17,10 @@ import pytest
 import shapely
 from affine import Affine
 from django.contrib.auth import get_user_model
-from django.db import connection
+from django.contrib.gis.geos import MultiPolygon, Polygon
+from django.db import connection, connections
 
-from geoshare.access.models import Profile, Tier
+from geoshare.access.models import LayerGrant, Profile, Tier
 from geoshare.access.policy import Principal
 from layers.models import Layer, LayerGroup, LayerGroupMember
 from services.render import mapnik_
@@ -26,7 +29,7 @@ from services.render.stylestore import save_style
 from tests.factories import department, raster_layer, vector_layer
 
 __all__ = [
-    "town", "town_principals", "tile_cache_dir", "TOWN_BOX", "BUILDING_RGB", "SECRET_RGB",
+    "town", "town_principals", "planning_grant", "tile_cache_dir", "TOWN_BOX", "BUILDING_RGB", "SECRET_RGB",
     "LABEL_RGB", "pixel", "pixels", "Town",
 ]
 
@@ -81,7 +84,8 @@ def town(django_db_setup, django_db_blocker):
             srid=4549, dept=planning,
         )
         secret = vector_layer(
-            "town_secret", [shapely.box(551250, 3527550, 551800, 3528050)], {"name": ["机密"]},
+            "town_secret", [shapely.box(551250, 3527550, 551800, 3528050)],
+            {"name": ["机密"], "case_no": ["GA-2024-0031"]},
             srid=4549, tier=Tier.INTERNAL, dept=police,
         )
         rows, cols = np.mgrid[0:60, 0:60]
@@ -100,6 +104,11 @@ def town(django_db_setup, django_db_blocker):
         users = {"planner": _user("town_planner", planning), "officer": _user("town_officer", police)}
         for layer in (buildings, roads, secret, dem, ortho):
             layer.refresh_from_db()
+        # Live-server tests flush every table and restore what was serialized after the
+        # demo city loaded (tests/conftest.py): the town must be in that snapshot too.
+        for db in connections.all(initialized_only=True):
+            if hasattr(db, "_test_serialized_contents"):
+                db._test_serialized_contents = db.creation.serialize_db_to_string()
         yield Town(buildings=buildings, roads=roads, secret=secret, dem=dem, ortho=ortho,
                    group=group, users=users, planning=planning, police=police)
         mapnik_.clear_pool()
@@ -117,6 +126,18 @@ def town(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
+def planning_grant(town):
+    """Planning may see the secret north of y = 3527800 only, and not its case number."""
+    north = Polygon.from_bbox((551200, 3527800, 551800, 3528100))
+    north.srid = 4549
+    north.transform(4490)
+    return LayerGrant.objects.create(
+        layer=town.secret, department=town.planning, hidden_fields=["case_no"],
+        area_limit=MultiPolygon(north, srid=4490),
+    )
+
+
+@pytest.fixture
 def town_principals(town):
     return {
         "anonymous": Principal.anonymous(),
@@ -125,7 +146,7 @@ def town_principals(town):
     }
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def tile_cache_dir(settings, tmp_path):
     """Every test gets an empty tile cache of its own."""
     settings.TILE_CACHE_DIR = tmp_path / "tiles"

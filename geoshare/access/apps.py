@@ -6,3 +6,6 @@ class AccessConfig(AppConfig):
     name = "geoshare.access"
     label = "access"
     verbose_name = _("Access control")
+
+    def ready(self):
+        from geoshare.access import signals  # noqa: F401  (connects the receivers)

@@ -8,13 +8,15 @@ none keeps a permission of its own. A layer the principal may not see does not e
 from __future__ import annotations
 
 import enum
+import hashlib
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.gis.geos import MultiPolygon
 from django.db.models import Q, QuerySet
 
-from geoshare.access.models import Tier
+from geoshare.access.models import Role, Tier
 from geoshare.errors import LayerNotFoundError
 
 __all__ = [
@@ -79,10 +81,26 @@ class Grant:
     row_filter: object | None = None  # a pygeofilter AST, applied by the feature engine
     hidden_fields: frozenset[str] = frozenset()
     area_limit: MultiPolygon | None = None  # in the layer's storage CRS
+    row_filter_text: str = ""  # the CQL2 the row filter was parsed from, for cache keys
 
     @property
     def is_unrestricted(self) -> bool:
         return self.row_filter is None and not self.hidden_fields and self.area_limit is None
+
+    @property
+    def cache_key(self) -> str:
+        """Names the view of the layer this grant gives, for caches of rendered bytes.
+
+        Equal for every principal who sees the layer the same way, so they share cached
+        tiles; different whenever the restrictions differ, so no one is served another's.
+        """
+        if self.is_unrestricted:
+            return "full"
+        digest = hashlib.sha256()
+        digest.update(self.row_filter_text.encode() or repr(self.row_filter).encode())
+        digest.update(b"\0" + ",".join(sorted(self.hidden_fields)).encode())
+        digest.update(b"\0" + (bytes(self.area_limit.ewkb) if self.area_limit else b""))
+        return "r" + digest.hexdigest()[:20]
 
 
 def max_tier() -> Tier:
@@ -90,27 +108,66 @@ def max_tier() -> Tier:
     return Tier.from_name(settings.GEOSHARE_MAX_TIER)
 
 
+# Which roles act on their own department's layers without a grant.
+_ROLE_ACTIONS = {
+    Role.VIEWER: {Action.VIEW, Action.DOWNLOAD},
+    Role.EDITOR: {Action.VIEW, Action.DOWNLOAD, Action.EDIT},
+    Role.DATA_ADMIN: set(Action),
+    Role.PLATFORM_ADMIN: set(Action),
+}
+_ACTION_RANK = {action: rank for rank, action in enumerate(Action)}
+
+
+def _is_platform_admin(principal: Principal) -> bool:
+    return principal.is_superuser or Role.PLATFORM_ADMIN in principal.roles
+
+
+def _owns(principal: Principal, action: Action) -> bool:
+    return principal.department_id is not None and any(
+        action in _ROLE_ACTIONS.get(role, ()) for role in principal.roles
+    )
+
+
+def _applicable_grants(principal: Principal, action: Action):
+    from geoshare.access.grants import active
+    from geoshare.access.models import LayerGrant
+
+    grantee = Q(user_id=principal.user_id)
+    if principal.department_id is not None:
+        grantee |= Q(department_id=principal.department_id)
+    stronger = [a.value for a in Action if _ACTION_RANK[a] >= _ACTION_RANK[action]]
+    return active(LayerGrant.objects.filter(grantee, action__in=stronger))
+
+
 def visible_layers(principal: Principal, action: Action = Action.VIEW) -> QuerySet:
     """Layers this principal may use for ``action``, the tier ceiling applied.
 
     One query; compose it with ``.filter()``/``.select_related()``. Unpublished layers are
     visible to nobody through the services (administrators see them in the admin).
+    Tiers open public layers to everyone and e-government layers to every government
+    user for viewing and downloading; a department uses its own layers as its members'
+    roles allow; grants open layers to other departments and users.
     """
     from layers.models import Layer
 
     layers = Layer.objects.filter(published=True, tier__lte=max_tier())
-    if principal.is_superuser:
+    if _is_platform_admin(principal):
         return layers
+    readable = action in (Action.VIEW, Action.DOWNLOAD)
     if principal.is_anonymous:
-        return layers.filter(tier=Tier.PUBLIC)
-    own_department = Q(tier=Tier.INTERNAL, department_id=principal.department_id)
-    if principal.department_id is None:
-        own_department = Q(pk__in=[])
-    return layers.filter(Q(tier__lte=Tier.EGOV) | own_department)
+        return layers.filter(tier=Tier.PUBLIC) if readable else layers.none()
+    allowed = Q(pk__in=_applicable_grants(principal, action).values("layer_id"))
+    if readable:
+        allowed |= Q(tier__lte=Tier.EGOV)
+    if _owns(principal, action):
+        allowed |= Q(department_id=principal.department_id)
+    return layers.filter(allowed)
 
 
 def grant_for(principal: Principal, layer_name: str, action: Action = Action.VIEW) -> Grant:
     """Terms of access to one layer. Raises ``LayerNotFoundError`` as for an unknown name."""
+    from geoshare.access.grants import combine
+
     layer = (
         visible_layers(principal, action)
         .select_related("department")
@@ -119,21 +176,45 @@ def grant_for(principal: Principal, layer_name: str, action: Action = Action.VIE
     )
     if layer is None:
         raise LayerNotFoundError(layer_name)
-    return _grant(principal, layer, action)
+    if _open_to(principal, layer, action):
+        return Grant(layer=layer, action=action)
+    row_filter, row_filter_text, hidden, area = combine(
+        _applicable_grants(principal, action).filter(layer=layer), layer
+    )
+    return Grant(layer, action, row_filter, hidden, area, row_filter_text)
 
 
 def grants_for(principal: Principal, layer_names, action: Action = Action.VIEW) -> dict[str, Grant]:
-    """Terms of access to several layers in one query, by name; names not visible are absent.
+    """Terms of access to several layers by name, the same as ``grant_for`` gives one by one.
 
-    For maps of many layers (WMS LAYERS=…, layer groups): the same terms as ``grant_for``.
+    Names the principal may not see are left out. Two queries whatever the number, for
+    maps of many layers (WMS LAYERS=a,b,c; layer groups).
     """
-    layers = (
-        visible_layers(principal, action)
-        .select_related("department")
-        .filter(name__in=set(layer_names))
+    from geoshare.access.grants import combine
+
+    layers = list(
+        visible_layers(principal, action).select_related("department").filter(name__in=set(layer_names))
     )
-    return {layer.name: _grant(principal, layer, action) for layer in layers}
+    granted = [layer for layer in layers if not _open_to(principal, layer, action)]
+    by_layer = defaultdict(list)
+    if granted:
+        for layer_grant in _applicable_grants(principal, action).filter(layer__in=granted):
+            by_layer[layer_grant.layer_id].append(layer_grant)
+    terms = {}
+    for layer in layers:
+        if layer.pk in by_layer:
+            row_filter, row_filter_text, hidden, area = combine(by_layer[layer.pk], layer)
+            terms[layer.name] = Grant(layer, action, row_filter, hidden, area, row_filter_text)
+        else:
+            terms[layer.name] = Grant(layer=layer, action=action)
+    return terms
 
 
-def _grant(principal: Principal, layer, action: Action) -> Grant:
-    return Grant(layer=layer, action=action)
+def _open_to(principal: Principal, layer, action: Action) -> bool:
+    """Whether tiers, ownership or administration open the layer to the principal fully."""
+    readable = action in (Action.VIEW, Action.DOWNLOAD)
+    return (
+        _is_platform_admin(principal)
+        or (readable and (layer.tier == Tier.PUBLIC or (layer.tier == Tier.EGOV and not principal.is_anonymous)))
+        or (layer.department_id == principal.department_id and _owns(principal, action))
+    )

@@ -21,7 +21,7 @@ from layers.styles import default_style_body
 
 __all__ = [
     "StyleNotFoundError", "MapLayer", "Target", "resolve", "resolve_targets", "resolve_target",
-    "restrictions_digest", "revision_digest", "group_revision", "DEFAULT_STYLE", "published",
+    "revision_digest", "group_revision", "DEFAULT_STYLE", "published",
     "default_style", "dataset_target", "DATASET",
 ]
 
@@ -56,7 +56,7 @@ class MapLayer:
         """Changes whenever what this layer draws could change."""
         layer = self.layer
         return (layer.pk, layer.data_revision, layer.style_revision, self.style.pk,
-                self.style.name, restrictions_digest(self.grant))
+                self.style.name, self.grant.cache_key)
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ class Target:
         restrictions); the catalog revision. A data or style change, or another view, is
         another key.
         """
-        terms = [(ml.layer.pk, restrictions_digest(ml.grant)) for ml in self.layers]
+        terms = [(ml.layer.pk, ml.grant.cache_key) for ml in self.layers]
         return f"{principal.cache_key}-{_digest(terms, 12)}-{self.revision}"
 
 
@@ -98,14 +98,6 @@ def revision_digest(entries) -> str:
 
 def _digest(value, length: int) -> str:
     return hashlib.sha256(repr(value).encode()).hexdigest()[:length]
-
-
-def restrictions_digest(grant: policy.Grant) -> str:
-    """A short digest of what a grant withholds (row filter, hidden fields, area limit)."""
-    if grant.is_unrestricted:
-        return "all"
-    area = bytes(grant.area_limit.ewkb).hex() if grant.area_limit is not None else ""
-    return _digest((repr(grant.row_filter), sorted(grant.hidden_fields), area), 20)
 
 
 def resolve_targets(principal, names: Sequence[str], styles: Sequence[str] | None = None,

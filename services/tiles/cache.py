@@ -1,29 +1,76 @@
-"""The tile cache on disk, under settings.TILE_CACHE_DIR; made to live on shared storage.
+"""The tile cache: files under settings.TILE_CACHE_DIR, safe on shared storage.
 
-Layout: ``<root>/<target>/<style>/<tms>/<view>/<z>/<row>/<col>.<ext>``, where ``view`` is
-``Target.view_key(principal)``: the principal's cache key, a digest of the grant
-restrictions it sees the members on, and the catalog revision of data and styles. A data or style change is a new view,
-so it misses at the next request; a restricted view never reads another's tiles.
+Two kinds of tiles live there, each under its own directory:
 
-Writes go to a temporary file renamed into place (readers on any machine see a whole
-tile or none). Rendering a metatile takes an flock on a lock file, so processes sharing
-the directory render each metatile once. Nothing lives in process memory.
+- ``mvt/`` vector tiles (OGC API - Tiles): ``tile_path`` + ``get_or_create``, one tile at a
+  time. A tile's key holds the layer's id and data revision and a digest of the view it
+  shows (the principal's cache key and the Grant's restrictions).
+- ``map/`` rendered map tiles (WMTS, OGC API map tiles): ``TileKey`` + ``read``/``write``,
+  written a metatile at a time under ``metatile_lock``. Layout
+  ``map/<target>/<style>/<tms>/<view>/<z>/<row>/<col>.<ext>``, where ``view`` is
+  ``Target.view_key(principal)``: the principal's cache key, a digest of the grant
+  restrictions it sees the members on, and the catalog revision of data and styles.
+
+Either way a change to the data misses at once, a restricted view is never served to
+anyone else, and files are written to a temporary name in the same directory and renamed:
+readers on any machine see a whole tile or none. Locks are flock()s on files beside the
+tiles, so processes sharing the directory render each metatile once; nothing lives in
+process memory.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import os
 import shutil
-import tempfile
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 
-__all__ = ["TileKey", "read", "write", "metatile_lock", "truncate", "prune", "root"]
+__all__ = [
+    "view_digest", "tile_path", "get_or_create", "TileKey", "read", "write", "metatile_lock",
+    "truncate", "prune", "root",
+]
+
+def view_digest(principal, grant) -> str:
+    """What a tile shows depends on these: the principal's view and the grant's restrictions."""
+    return hashlib.sha256(f"{principal.cache_key}\n{grant.cache_key}".encode()).hexdigest()[:20]
+
+
+def _layer_dir(kind: str, layer) -> Path:
+    return settings.TILE_CACHE_DIR / kind / f"{layer.name}-{layer.pk}"
+
+
+def tile_path(kind: str, layer, view: str, tms: str, z: int, col: int, row: int, ext: str) -> Path:
+    return (_layer_dir(kind, layer) / f"r{layer.data_revision}" / view / tms / str(z) / str(col)
+            / f"{row}.{ext}")
+
+
+def get_or_create(path: Path, make: Callable[[], bytes]) -> tuple[bytes, bool]:
+    """(bytes, hit): the cached tile, or ``make()`` stored atomically first."""
+    try:
+        return path.read_bytes(), True
+    except FileNotFoundError:
+        pass
+    data = make()
+    new_revision = not path.parents[4].exists()
+    _write_atomic(path, data)
+    if new_revision:
+        _drop_old_revisions(path.parents[4])
+    return data, False
+
+
+def _drop_old_revisions(current: Path) -> None:
+    # The first tile of a new revision clears the layer's older ones; another process doing
+    # the same at the same time is harmless (ignore_errors).
+    for sibling in current.parent.iterdir():
+        if sibling != current and sibling.name.startswith("r"):
+            shutil.rmtree(sibling, ignore_errors=True)
 
 
 @dataclass(frozen=True)
@@ -48,7 +95,8 @@ class TileKey:
 
 
 def root() -> Path:
-    return Path(settings.TILE_CACHE_DIR)
+    """Where map tiles live."""
+    return Path(settings.TILE_CACHE_DIR) / "map"
 
 
 def read(key: TileKey) -> bytes | None:
@@ -59,17 +107,7 @@ def read(key: TileKey) -> bytes | None:
 
 
 def write(key: TileKey, data: bytes) -> None:
-    path = root() / key.relative_path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    _write_atomic(root() / key.relative_path, data)
 
 
 @contextmanager
@@ -131,3 +169,14 @@ def prune(current: dict[tuple[str, str], str]) -> int:
 
 def _dirs(path: Path) -> list[Path]:
     return [p for p in path.iterdir() if p.is_dir() and not p.name.startswith(".")] if path.is_dir() else []
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

@@ -9,7 +9,7 @@ from geoshare.access.policy import Principal
 from services.maps import map_links
 from tests.town import BUILDING_RGB, SECRET_RGB, pixel, pixels
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tile_cache_dir")]
 
 BBOX_4549 = "3527500,551200,3528100,551800"  # EPSG:4549 is north first in OGC API too
 EPSG_4549 = "http://www.opengis.net/def/crs/EPSG/0/4549"

@@ -8,7 +8,7 @@ from services.render.mapnik_ import mapnik
 from services.render.targets import resolve_target
 from tests.town import BUILDING_RGB, pixels
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tile_cache_dir")]
 PNG = FORMATS["image/png"]
 
 

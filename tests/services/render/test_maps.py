@@ -12,7 +12,7 @@ from services.render.maps import MapRequest, map_xml, render_map
 from services.render.targets import MapLayer, resolve
 from tests.town import BUILDING_RGB, LABEL_RGB, SECRET_RGB, TOWN_BOX, pixel, pixels
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tile_cache_dir")]
 PNG = FORMATS["image/png"]
 
 

@@ -11,7 +11,7 @@ from services.render.stylestore import save_sld_styles
 from services.render.targets import resolve
 from tests.town import TOWN_BOX, pixel
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tile_cache_dir")]
 
 # Trimmed from a QGIS 3.22 "Export > Save as SLD style file" of a categorized polygon layer.
 QGIS_POLYGONS = """<?xml version="1.0" encoding="UTF-8"?>

@@ -6,10 +6,11 @@ from geoshare.access.policy import Principal
 from services.render import seed, tiles
 from services.render.formats import FORMATS
 from services.render.targets import resolve_target
+from services.tiles import cache
 from services.tiles.tms import TileIndex
 from tests.town import SECRET_RGB, pixels
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tile_cache_dir")]
 PNG = FORMATS["image/png"]
 # z17 WebMercatorQuad tile holding the town's centre (120.5443°E, 31.8721°N)
 CENTRE = TileIndex("WebMercatorQuad", 17, 53282, 109424)
@@ -61,8 +62,16 @@ def test_seed_then_truncate_and_prune(town, tile_cache_dir):
     assert report.metatiles >= 6 and report.skipped == 0
     assert seed.seed("town_roads", PNG, ["WebMercatorQuad"], range(15, 18)).metatiles == 0
     assert seed.truncate("town_roads") >= 1
-    assert cached_files(tile_cache_dir / "town_roads") == []
+    assert cached_files(cache.root() / "town_roads") == []
     seed.seed("town_roads", PNG, ["WebMercatorQuad"], [17], principal=Principal.anonymous())
     town.roads.bump(data=True)
     assert seed.prune() >= 1
-    assert cached_files(tile_cache_dir / "town_roads") == []
+    assert cached_files(cache.root() / "town_roads") == []
+
+
+def test_a_restricted_grant_gets_tiles_of_its_own(town, town_principals, planning_grant):
+    planner, officer = town_principals["planner"], town_principals["officer"]
+    police = tiles.get_tile(resolve_target(officer, "town_secret"), officer, CENTRE, PNG)
+    planning = tiles.get_tile(resolve_target(planner, "town_secret"), planner, CENTRE, PNG)
+    assert not planning.cached and planning.etag != police.etag
+    assert resolve_target(planner, "town_secret").layers[0].grant.cache_key.startswith("r")

@@ -3,10 +3,11 @@
 import pytest
 from lxml import etree
 
+from geoshare.access import tokens
 from geoshare.access.models import Tier
 from layers.models import Layer, Style
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tile_cache_dir")]
 
 WMS = "{http://www.opengis.net/wms}"
 XLINK = "{http://www.w3.org/1999/xlink}href"
@@ -64,9 +65,11 @@ def test_styles_with_legend_urls_and_metadata(client, town):
 
 
 def test_advertised_urls_carry_the_token(client, town):
-    root = capabilities(client, token="abc123")
+    secret, _token = tokens.issue(town.users["officer"], "QGIS")
+    root = capabilities(client, token=secret)
     hrefs = [e.get(XLINK) for e in root.iter() if e.get(XLINK)]
-    assert hrefs and all("token=abc123" in h for h in hrefs)
+    assert hrefs and all(f"token={secret}" in h for h in hrefs)
+    assert "town_secret" in named_layers(root)  # the token's owner sees the police layer
 
 
 def test_capabilities_queries_do_not_grow_with_layers(client, town, django_assert_max_num_queries):

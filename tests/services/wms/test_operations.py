@@ -6,10 +6,9 @@ from urllib.parse import urlencode
 import pytest
 from lxml import etree
 
-from geoshare.access import policy
 from tests.town import BUILDING_RGB, SECRET_RGB, pixel, pixels
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tile_cache_dir")]
 
 TOWN_4549 = (551200, 3527500, 551800, 3528100)
 
@@ -107,20 +106,20 @@ def test_feature_info_on_a_raster_gives_its_value(client, town):
     assert feature["properties"]["band1"] == pytest.approx(55, abs=2)
 
 
-def test_feature_info_respects_the_grant(client, town, monkeypatch):
-    # Whatever the policy withholds, GetFeatureInfo withholds: here a hidden attribute.
-    real = policy._grant
-
-    def hiding(principal, layer, action):
-        grant = real(principal, layer, action)
-        if layer.name == "town_buildings":
-            return policy.Grant(layer=layer, action=action, hidden_fields=frozenset({"owner_id"}))
-        return grant
-
-    monkeypatch.setattr(policy, "_grant", hiding)
+def test_a_restricted_grant_limits_pixels_and_feature_info(client, town, planning_grant):
+    client.force_login(town.users["planner"])
+    png = get_map(client, LAYERS="town_secret", CRS="EPSG:4549",
+                  BBOX="3527500,551200,3528100,551800").content
+    assert pixel(png, 128, 60)[:3] == SECRET_RGB  # north of the limit
+    assert pixel(png, 128, 200)[:3] == (255, 255, 255)  # south: outside the area limit
     for fmt in ("application/json", "text/html", "application/vnd.ogc.gml", "text/plain"):
-        body = info(client, fmt).content.decode()
-        assert "图书馆" in body and "owner_id" not in body and "320582-0001" not in body
+        north = info(client, fmt, layers="town_secret", i=128, j=60).content.decode()
+        assert "机密" in north and "case_no" not in north and "GA-2024" not in north
+        south = info(client, fmt, layers="town_secret", i=128, j=200).content.decode()
+        assert "机密" not in south
+    client.force_login(town.users["officer"])  # the owner sees everything
+    assert "GA-2024-0031" in info(client, "application/json", layers="town_secret", i=128,
+                                  j=200).content.decode()
 
 
 def test_feature_info_of_a_group_leaves_out_hidden_members(client, town):

@@ -3,7 +3,7 @@
 import pytest
 from lxml import etree
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tile_cache_dir")]
 
 OGC = "{http://www.opengis.net/ogc}"
 GETMAP_130 = {

@@ -5,7 +5,7 @@ from lxml import etree
 
 from tests.town import SECRET_RGB, pixels
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tile_cache_dir")]
 
 WMTS = "{http://www.opengis.net/wmts/1.0}"
 OWS = "{http://www.opengis.net/ows/1.1}"

@@ -1,0 +1,143 @@
+"""Credentials for desktop GIS and scripts: HTTP Basic, Bearer tokens and ``token=``.
+
+Browsers use the session (admin login); QGIS, ArcGIS, GDAL and scripts send credentials
+with each request. A token is accepted wherever a password is, because QGIS's OGC API
+client and OWSLib drop the query string after the landing page (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+
+from django.conf import settings
+from django.contrib.auth import authenticate as authenticate_password
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.utils import timezone
+
+from geoshare.access import tokens
+
+__all__ = ["CredentialsMiddleware", "ThrottledModelBackend", "client_ip"]
+
+
+def client_ip(request) -> str:
+    if settings.GEOSHARE_TRUST_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class ThrottledModelBackend(ModelBackend):
+    """Django's password check, refused for a while after repeated failures."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        key = _failure_key(username, request)
+        if _too_many_failures(key):
+            raise PermissionDenied  # stops Django from trying other backends
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is None:
+            _record_failure(key)
+        else:
+            _clear_failures(key)
+        return user
+
+
+class CredentialsMiddleware:
+    """Authenticates a request carrying credentials; answers 401 when they are wrong.
+
+    Runs after Django's AuthenticationMiddleware (sessions) and before the principal is
+    built. The user is set for this request only: no session is created.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        kind, username, secret = _credentials(request)
+        if kind is None:
+            return self.get_response(request)
+        key = _failure_key(username or "token", request)
+        if _too_many_failures(key):
+            return _refuse("too many failed logins; try again later", status=429)
+        user = _check(request, kind, username, secret)
+        if user is None:
+            if tokens.looks_like_token(secret) or not username:
+                _record_failure(key)  # password failures are counted by the backend
+            return _refuse("invalid, expired or revoked credentials")
+        request.user = user
+        request.authenticated_by = kind
+        # Header and query credentials are not sent by browsers on their own, so they
+        # cannot be forged cross-site; Basic credentials a browser caches could be.
+        if kind in ("bearer", "query"):
+            request._dont_enforce_csrf_checks = True
+        return self.get_response(request)
+
+
+def _credentials(request) -> tuple[str | None, str | None, str | None]:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return "bearer", None, value.strip()
+    if scheme.lower() == "basic" and value.strip():
+        try:
+            decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return "basic", "", ""
+        username, _, password = decoded.partition(":")
+        return "basic", username, password
+    if token := request.GET.get("token"):
+        return "query", None, token
+    return None, None, None
+
+
+def _check(request, kind: str, username: str | None, secret: str):
+    if tokens.looks_like_token(secret):
+        # With Basic, a token may stand in the password field under any user name.
+        return tokens.authenticate(secret)
+    if kind != "basic" or not username:
+        return None
+    try:
+        user = authenticate_password(request, username=username, password=secret)
+    except PermissionDenied:
+        return None
+    return user if user is not None and user.is_active else None
+
+
+def _refuse(message: str, status: int = 401) -> JsonResponse:
+    response = JsonResponse({"status": status, "detail": message}, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Basic realm="geoshare", charset="UTF-8"'
+    return response
+
+
+def _failure_key(username: str | None, request) -> str:
+    ip = client_ip(request) if request is not None else ""
+    return f"{(username or '').lower()[:150]}|{ip}"
+
+
+def _window_start() -> datetime.datetime:
+    return timezone.now() - datetime.timedelta(seconds=settings.GEOSHARE_LOGIN_FAILURE_WINDOW)
+
+
+def _too_many_failures(key: str) -> bool:
+    from geoshare.access.models import LoginFailure
+
+    recent = LoginFailure.objects.filter(key=key, time__gte=_window_start())
+    return recent.count() >= settings.GEOSHARE_LOGIN_FAILURE_LIMIT
+
+
+def _record_failure(key: str) -> None:
+    from geoshare.access.models import LoginFailure
+
+    LoginFailure.objects.create(key=key)
+    LoginFailure.objects.filter(time__lt=_window_start()).delete()
+
+
+def _clear_failures(key: str) -> None:
+    from geoshare.access.models import LoginFailure
+
+    LoginFailure.objects.filter(key=key).delete()

@@ -1,1 +1,0 @@
-from tests.town import *  # noqa: F401,F403  (the styled town the map tests draw)

@@ -1,0 +1,36 @@
+"""The production files stay consistent with the code (no Docker engine runs here)."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_compose_services_and_files_exist():
+    compose = yaml.safe_load((ROOT / "docker" / "compose.yaml").read_text())
+    assert {"db", "migrate", "web", "worker", "proxy"} <= set(compose["services"])
+    assert (ROOT / compose["x-geoshare"]["build"]["dockerfile"]).exists()
+    for volume in compose["services"]["proxy"]["volumes"]:
+        source = volume.split(":")[0]
+        if source.startswith("./"):
+            assert (ROOT / "docker" / source).exists(), source
+
+
+def test_dockerfile_copies_what_exists():
+    for line in (ROOT / "docker" / "Dockerfile").read_text().splitlines():
+        if line.startswith("COPY "):
+            for source in line.split()[1:-1]:
+                assert (ROOT / source).exists(), source
+
+
+def test_compose_file_is_valid():
+    assert shutil.which("docker-compose"), "./platform test installs docker-compose"
+    result = subprocess.run(
+        ["docker-compose", "-f", "docker/compose.yaml", "config", "-q"], cwd=ROOT,
+        env={"GEOSHARE_SECRET_KEY": "x", "GEOSHARE_DB_PASSWORD": "y", "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stderr
