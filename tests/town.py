@@ -116,13 +116,18 @@ def town(django_db_setup, django_db_blocker):
         for layer in Layer.objects.filter(name__startswith="town_"):
             layer.delete()
         get_user_model().objects.filter(username__startswith="town_").delete()
-        # Mapnik's PostGIS connections stay open in its pool; the test database can only
-        # be dropped once they are gone.
-        with connection.cursor() as cur:
-            cur.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, and at the end Mapnik's pooled PostGIS connections closed, so that
+    the database can be dropped (they stay open for the life of the process)."""
+    yield
+    with django_db_blocker.unblock(), connection.cursor() as cur:
+        cur.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture

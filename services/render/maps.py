@@ -68,7 +68,10 @@ def map_xml(layers: Sequence[MapLayer], srid: int) -> str:
             continue  # an empty table draws nothing
         layer = map_layer.layer
         element = etree.Element("Layer", name=f"{layer.name}", srs=f"epsg:{layer.srid}")
-        for m, style in enumerate(style_elements(map_layer.style.body)):
+        styles = style_elements(map_layer.style.body)
+        if len(styles) > 1:
+            element.set("cache-features", "true")  # one query for all the layer's styles
+        for m, style in enumerate(styles):
             style.set("name", f"l{n}s{m}")
             root.append(style)
             etree.SubElement(element, "StyleName").text = f"l{n}s{m}"

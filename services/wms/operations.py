@@ -7,6 +7,7 @@ import logging
 from django.conf import settings
 from django.http import HttpResponse
 
+from geoshare.access import audit
 from geoshare.errors import GeoshareError, InvalidParameterError
 from services.ows.dispatch import OwsRequest
 from services.render.maps import MapRequest, render_map
@@ -35,6 +36,7 @@ def get_map(request: OwsRequest) -> HttpResponse:
         tuple(layers), p.bbox, p.width, p.height, p.format, transparent=p.transparent,
         bgcolor=p.bgcolor, scale_factor=p.scale_factor,
     ))
+    audit.note(request.http, items=p.width * p.height, layers=[ml.layer.name for ml in layers])
     return HttpResponse(image, content_type=p.format.media_type)
 
 
@@ -43,7 +45,10 @@ def get_feature_info(request: OwsRequest) -> HttpResponse:
     # Every query layer must be one the policy shows (groups give their visible members).
     resolve(request.principal, p.map.layers, p.map.styles)
     layers = resolve(request.principal, p.query_layers, locator="QUERY_LAYERS")
-    body, content_type = featureinfo.encode(featureinfo.query(layers, p), p.info_format)
+    hits = featureinfo.query(layers, p)
+    audit.note(request.http, items=sum(len(h.features) for h in hits),
+               layers=[ml.layer.name for ml in layers])
+    body, content_type = featureinfo.encode(hits, p.info_format)
     return HttpResponse(body, content_type=content_type)
 
 
