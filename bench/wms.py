@@ -85,7 +85,7 @@ def mapserver_classes() -> dict[str, str]:
                 f"OUTLINEWIDTH 2 MAXSCALEDENOM {_LABEL_MAX_SCALE} END"
             )
             classes.append(
-                f'CLASS EXPRESSION ("[road_class]" = "{name}") {scale}'
+                f'CLASS EXPRESSION "{name}" {scale}'
                 f"STYLE COLOR {_rgb(casing)} WIDTH {casing_w} LINECAP ROUND END "
                 f"STYLE COLOR {_rgb(fill)} WIDTH {fill_w} LINECAP ROUND END {label} END")
     return {
@@ -93,7 +93,7 @@ def mapserver_classes() -> dict[str, str]:
         "buildings": (
             f"CLASS MAXSCALEDENOM {_BUILDINGS_MAX_SCALE} STYLE COLOR 217 207 195 END "
             "STYLE OUTLINECOLOR 191 174 155 WIDTH 0.6 END END"),
-        "roads": 'LABELITEM "name" ' + " ".join(classes),
+        "roads": 'CLASSITEM "road_class" LABELITEM "name" ' + " ".join(classes),
     }
 
 

@@ -82,8 +82,9 @@ def dataset_map(request):
     kvp = _kvp(request)
     collections = params.map_params(kvp).collections
     if collections:
-        layers = tuple(resolve(request.principal, collections, locator="collections"))
-        target = Target(DATASET, _("selected collections"), "default", layers, "", is_group=True)
+        layers = resolve(request.principal, collections, locator="collections")
+        target = Target(DATASET, _("selected collections"), "default",
+                        [(ml.grant, ml.style) for ml in layers], "", is_group=True)
     else:
         target = dataset_target(request.principal, _("all collections"))
     return _map(request, target)

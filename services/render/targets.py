@@ -7,6 +7,8 @@ them alike, and a group shows each caller only the members the policy shows that
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,11 +23,13 @@ from layers.styles import default_style_body
 
 __all__ = [
     "StyleNotFoundError", "MapLayer", "Target", "resolve", "resolve_targets", "resolve_target",
+    "load_styles",
     "revision_digest", "group_revision", "DEFAULT_STYLE", "published",
     "default_style", "dataset_target", "DATASET",
 ]
 
 DEFAULT_STYLE = "default"
+_DEFAULT_KEY = "_default"  # a layer's default style in cache keys: no style name starts with _
 
 
 class StyleNotFoundError(GeoshareError, LookupError):
@@ -55,25 +59,45 @@ class MapLayer:
     def key(self) -> tuple:
         """Changes whenever what this layer draws could change."""
         layer = self.layer
-        return (layer.pk, layer.data_revision, layer.style_revision, self.style.pk,
-                self.style.name, self.grant.cache_key)
+        return (layer.pk, layer.data_revision, layer.style_revision, layer.modified, self.style.pk,
+                self.style.name, self.style.modified, self.grant.cache_key)
 
 
-@dataclass(frozen=True)
 class Target:
-    """What one requested name (a layer or a group) draws for one caller in one style."""
+    """What one requested name (a layer or a group) draws for one caller in one style.
 
-    name: str
-    title: str
-    style: str  # the style name as served ('default' for groups)
-    layers: tuple[MapLayer, ...]
-    revision: str  # digest of the catalog revisions of every member, visible or not
-    is_group: bool = False
+    The grants come from the policy when the target is resolved; styles are read from the
+    catalog only when something is drawn (``layers``), so a cached tile costs no style
+    query. A style name that does not exist raises StyleNotFoundError there.
+    """
+
+    def __init__(self, name: str, title: str, style: str, members, revision: str,
+                 is_group: bool = False, style_locator: str = "STYLES"):
+        self.name = name
+        self.title = title
+        self.style = style  # the style's part of cache keys: its name, or _default
+        # (Grant, Style or a style name to look up, '' for the layer's default), bottom first
+        self.members = tuple(members)
+        self.revision = revision  # digest of the catalog revisions of every member, seen or not
+        self.is_group = is_group
+        self.style_locator = style_locator
+        self._layers: tuple[MapLayer, ...] | None = None
+
+    @property
+    def grants(self) -> tuple[policy.Grant, ...]:
+        return tuple(grant for grant, _style in self.members)
+
+    @property
+    def layers(self) -> tuple[MapLayer, ...]:
+        """The layers to draw, bottom first, each in its style (read here, once)."""
+        if self._layers is None:
+            load_styles([self])
+        return self._layers
 
     @property
     def extent_4490(self) -> BBox | None:
         """The union of the layers' extents in CGCS2000 lon/lat; None when all are empty."""
-        boxes = [ml.layer.extent.extent for ml in self.layers if ml.layer.extent]
+        boxes = [g.layer.extent.extent for g in self.grants if g.layer.extent]
         if not boxes:
             return None
         return BBox(min(b[0] for b in boxes), min(b[1] for b in boxes),
@@ -86,8 +110,20 @@ class Target:
         restrictions); the catalog revision. A data or style change, or another view, is
         another key.
         """
-        terms = [(ml.layer.pk, ml.grant.cache_key) for ml in self.layers]
+        terms = [(g.layer.pk, g.cache_key) for g in self.grants]
         return f"{principal.cache_key}-{_digest(terms, 12)}-{self.revision}"
+
+
+def load_styles(targets: Sequence[Target]) -> None:
+    """Read the styles ``targets`` draw in, one query for all of them."""
+    wanted = [g.layer for t in targets for g, style in t.members if not isinstance(style, Style)]
+    layer_styles = _styles_of(wanted)
+    for target in targets:
+        target._layers = tuple(
+            MapLayer(grant, style if isinstance(style, Style)
+                     else _pick_style(grant.layer, style, layer_styles, target.style_locator))
+            for grant, style in target.members
+        )
 
 
 def revision_digest(entries) -> str:
@@ -105,8 +141,8 @@ def resolve_targets(principal, names: Sequence[str], styles: Sequence[str] | Non
     """The targets for ``names`` with ``styles`` ('' or None: default), in request order.
 
     LayerNotFoundError for a name that is neither a visible layer nor a group with a
-    visible member; StyleNotFoundError for a style the layer does not have. Five queries
-    whatever the number of names.
+    visible member. One query for layers, three more when groups are named, whatever the
+    number of names; styles are read when drawn (``Target.layers``).
     """
     styles = list(styles or [])
     grants = policy.grants_for(principal, names)
@@ -121,18 +157,17 @@ def resolve_targets(principal, names: Sequence[str], styles: Sequence[str] | Non
         }
         member_names = {m.layer.name for g in groups.values() for m in g.members.all()}
         grants.update(policy.grants_for(principal, member_names - set(grants)))
-    layer_styles = _styles_of([g.layer for g in grants.values()])
     targets = []
     for n, name in enumerate(names):
         style_name = (styles[n] if n < len(styles) else "") or ""
         if name in groups:
-            targets.append(_group_target(groups[name], style_name, grants, layer_styles, locator,
-                                         style_locator))
+            targets.append(_group_target(groups[name], style_name, grants, locator, style_locator))
         elif name in grants:
             layer = grants[name].layer
-            style = _pick_style(layer, style_name, layer_styles, style_locator)
-            targets.append(Target(name, layer.title, style.name, (MapLayer(grants[name], style),),
-                                  revision_digest([(layer, style.name)])))
+            targets.append(Target(
+                name, layer.title, style_name or _DEFAULT_KEY, ((grants[name], style_name),),
+                revision_digest([(layer, style_name)]), style_locator=style_locator,
+            ))
         else:
             raise LayerNotFoundError(name, locator)
     return targets
@@ -146,27 +181,24 @@ def resolve_target(principal, name: str, style: str = "", locator: str = "LAYERS
 def resolve(principal, names: Sequence[str], styles: Sequence[str] | None = None,
             locator: str = "LAYERS", style_locator: str = "STYLES") -> list[MapLayer]:
     """The layers to draw for ``names``, groups expanded, bottom first."""
-    return [ml for t in resolve_targets(principal, names, styles, locator, style_locator)
-            for ml in t.layers]
+    targets = resolve_targets(principal, names, styles, locator, style_locator)
+    load_styles(targets)
+    return [ml for t in targets for ml in t.layers]
 
 
-def _group_target(group, style_name, grants, layer_styles, locator, style_locator) -> Target:
+def _group_target(group, style_name, grants, locator, style_locator) -> Target:
     if style_name not in ("", DEFAULT_STYLE):
         raise StyleNotFoundError(group.name, style_name, [DEFAULT_STYLE], style_locator)
-    layers = []
+    members = []
     for member in group.members.all():
         grant = grants.get(member.layer.name)
         if grant is None:
             continue  # hidden from this caller: the group shows the rest
-        if member.style is not None:
-            style = member.style
-        else:
-            style = _pick_style(grant.layer, "", layer_styles, style_locator)
-        layers.append(MapLayer(grant, style))
-    if not layers:
+        members.append((grant, member.style or ""))
+    if not members:
         raise LayerNotFoundError(group.name, locator)
-    return Target(group.name, group.title, DEFAULT_STYLE, tuple(layers), group_revision(group),
-                  is_group=True)
+    return Target(group.name, group.title, DEFAULT_STYLE, members, group_revision(group),
+                  is_group=True, style_locator=style_locator)
 
 
 def group_revision(group) -> str:
@@ -175,18 +207,46 @@ def group_revision(group) -> str:
 
 
 def _styles_of(layers) -> dict[int, list[Style]]:
-    by_layer: dict[int, list[Style]] = {layer.pk: [] for layer in layers}
-    if by_layer:
-        for style in Style.objects.filter(layer_id__in=list(by_layer)):
-            by_layer[style.layer_id].append(style)
+    """Each layer's styles, from this process's memory when its style revision is unchanged.
+
+    The layer rows come from the policy's query of this request, so their style_revision
+    is current; every style saved or deleted moves it on (layers/signals.py).
+    """
+    by_layer: dict[int, list[Style]] = {}
+    missing = {}
+    with _STYLE_LOCK:
+        for layer in layers:
+            cached = _STYLES.get(_style_key(layer))
+            if cached is None:
+                missing[layer.pk] = layer
+            else:
+                by_layer[layer.pk] = cached
+    if missing:
+        loaded: dict[int, list[Style]] = {pk: [] for pk in missing}
+        for style in Style.objects.filter(layer_id__in=list(missing)):
+            loaded[style.layer_id].append(style)
+        with _STYLE_LOCK:
+            for pk, styles in loaded.items():
+                _STYLES[_style_key(missing[pk])] = styles
+                _STYLES.move_to_end(_style_key(missing[pk]))
+            while len(_STYLES) > _STYLES_KEPT:
+                _STYLES.popitem(last=False)
+        by_layer.update(loaded)
     return by_layer
+
+
+def _style_key(layer) -> tuple:
+    # The modification time too: a revision number can come back after a rollback.
+    return (layer.pk, layer.style_revision, layer.modified)
+
+
+_STYLES: OrderedDict[tuple, list[Style]] = OrderedDict()
+_STYLES_KEPT = 2048
+_STYLE_LOCK = threading.Lock()
 
 
 def _pick_style(layer, name: str, layer_styles, locator: str) -> Style:
     styles = layer_styles.get(layer.pk, [])
-    for style in styles:
-        if style.layer_id == layer.pk:
-            style.layer = layer  # saves a query when the style's layer is read
     if not name:
         found = next((s for s in styles if s.is_default), styles[0] if styles else None)
         return found or _fallback_style(layer)
@@ -241,16 +301,14 @@ def dataset_target(principal, title: str) -> Target:
     polygons, lines and points. The revision covers every published layer, seen or not."""
     from layers.models import Layer
 
-    layers = list(policy.visible_layers(principal).select_related("department"))
-    grants = policy.grants_for(principal, [layer.name for layer in layers])
-    layer_styles = _styles_of([g.layer for g in grants.values()])
+    names = policy.visible_layers(principal).values_list("name", flat=True)
+    grants = policy.grants_for(principal, list(names))
     ordered = sorted(grants.values(), key=lambda g: (
         g.layer.is_vector, _GEOMETRY_ORDER.get(g.layer.geometry_type, 3), g.layer.kind, g.layer.name,
     ))
     if not ordered:
         raise LayerNotFoundError(DATASET, "collections")
-    map_layers = tuple(MapLayer(g, _pick_style(g.layer, "", layer_styles, "style")) for g in ordered)
     everything = Layer.objects.filter(published=True).only("pk", "data_revision", "style_revision")
-    return Target(DATASET, title, DEFAULT_STYLE, map_layers,
+    return Target(DATASET, title, DEFAULT_STYLE, [(g, "") for g in ordered],
                   revision_digest([(layer, None) for layer in everything.order_by("pk")]),
-                  is_group=True)
+                  is_group=True, style_locator="style")

@@ -45,6 +45,7 @@ def get_tile(target: Target, principal, index: TileIndex, image_format: ImageFor
     data = cache.read(key)
     if data is not None:
         return Tile(data, key.etag, True)
+    target.layers  # reads the styles: an unknown style is an error, even for an empty tile
     if not _touches(target, index):
         return Tile(_empty(image_format, index), key.etag, False)
     size = settings.GEOSHARE_TILE_METATILE
@@ -74,7 +75,7 @@ def render_metatile(target: Target, principal, index: TileIndex,
     for r in range(rows):
         for c in range(cols):
             view = image.view(c * width, r * height, width, height)
-            data = mapnik_.encode(view, image_format.mapnik)
+            data = mapnik_.encode(view, image_format.cached_encoder)
             tile_index = TileIndex(index.tms, index.z, row0 + r, col0 + c)
             cache.write(_key(target, principal, tile_index, image_format), data)
             tiles[(row0 + r, col0 + c)] = data

@@ -2,6 +2,8 @@
 
 import pytest
 
+from django.utils import translation
+
 from geoshare.errors import InvalidParameterError
 from geoshare.geo import BBox
 from services.render.formats import FORMATS
@@ -82,6 +84,12 @@ RASTER_SLD = b"""<StyledLayerDescriptor version="1.0.0" xmlns="http://www.opengi
     </ColorMap></RasterSymbolizer>
   </Rule></FeatureTypeStyle></UserStyle></NamedLayer>
 </StyledLayerDescriptor>"""
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):  # the messages asserted below are the English ones
+        yield
 
 
 def draw(principal, name, style=""):
