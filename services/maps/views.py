@@ -61,8 +61,7 @@ def _kvp(request) -> Kvp:
     return Kvp.from_request(request)
 
 
-def _map(request, target: Target) -> HttpResponse:
-    p = params.map_params(_kvp(request), request.headers.get("Accept", ""))
+def _map(request, target: Target, p: params.MapParams) -> HttpResponse:
     box, width, height = params.map_geometry(p, target.extent_4490)
     image = render_map(MapRequest(target.layers, box, width, height, p.format,
                                   transparent=p.transparent, bgcolor=p.bgcolor))
@@ -72,22 +71,26 @@ def _map(request, target: Target) -> HttpResponse:
     return response
 
 
+def _map_params(request) -> params.MapParams:
+    return params.map_params(_kvp(request), request.headers.get("Accept", ""))
+
+
 @_problems
 def collection_map(request, collection: str):
-    return _map(request, resolve_target(request.principal, collection, locator="collectionId"))
+    p = _map_params(request)
+    return _map(request, resolve_target(request.principal, collection, locator="collectionId"), p)
 
 
 @_problems
 def dataset_map(request):
-    kvp = _kvp(request)
-    collections = params.map_params(kvp).collections
-    if collections:
-        layers = resolve(request.principal, collections, locator="collections")
+    p = _map_params(request)
+    if p.collections:
+        layers = resolve(request.principal, p.collections, locator="collections")
         target = Target(DATASET, _("selected collections"), "default",
                         [(ml.grant, ml.style) for ml in layers], "", is_group=True)
     else:
         target = dataset_target(request.principal, _("all collections"))
-    return _map(request, target)
+    return _map(request, target, p)
 
 
 def _tileset_summary(request, base: str, tms) -> dict:

@@ -131,5 +131,7 @@ def _connection() -> dict:
     if db.get("PORT"):
         params["port"] = db["PORT"]
     params["connect_timeout"] = 5
-    params["max_size"] = 20  # connections in Mapnik's pool per process
+    # Mapnik's Python bindings hold the GIL while rendering, so a process renders one map
+    # at a time: a few pooled connections per process are plenty.
+    params["max_size"] = 4
     return params

@@ -12,7 +12,7 @@ from lxml import etree
 
 from geoshare.errors import InvalidParameterError
 from services.ows.xml import parse_untrusted
-from services.render.mapnik_ import MARKERS_DIR, MapnikError, load
+from services.render.mapnik_ import LABEL_FONTS, MARKERS_DIR, MapnikError, load
 
 __all__ = ["StyleBodyError", "style_elements", "check_style_body", "FONTSET", "fontset_xml"]
 
@@ -74,8 +74,7 @@ def _check_files(symbolizer: etree._Element) -> None:
 
 
 def fontset_xml() -> str:
-    from services.render.mapnik_ import LABEL_FONTS
-
+    """The Mapnik <FontSet> every map declares: CJK faces, so labels never show tofu boxes."""
     faces = "".join(f'<Font face-name="{face}"/>' for face in LABEL_FONTS)
     return f'<FontSet name="{FONTSET}">{faces}</FontSet>'
 

@@ -27,7 +27,7 @@ __all__ = ["LayerHits", "query", "encode"]
 _TOLERANCE_PIXELS = 4
 _GML = "http://www.opengis.net/gml"
 _WFS = "http://www.opengis.net/wfs"
-_GEOSHARE = "https://geoshare.example/ns"
+_GEOSHARE = "urn:x-geoshare:layers"  # the namespace of layer and property elements
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,6 @@ INFO_FORMATS = {
     "application/vnd.ogc.gml": "gml", "application/vnd.ogc.gml/3.1.1": "gml",
     "text/xml": "gml", "text/plain": "text",
 }
-_MAX_FEATURE_COUNT = 1000
 _DIMENSIONS = ("TIME", "ELEVATION")
 
 
@@ -238,7 +237,8 @@ def feature_info_params(kvp: Kvp, version: str) -> FeatureInfoParams:
     i_name, j_name = ("I", "J") if version == "1.3.0" else ("X", "Y")
     i = _pixel(kvp, i_name, map_params.width)
     j = _pixel(kvp, j_name, map_params.height)
-    feature_count = kvp.integer("FEATURE_COUNT", default=1, minimum=1, maximum=_MAX_FEATURE_COUNT)
+    feature_count = kvp.integer("FEATURE_COUNT", default=1, minimum=1,
+                                maximum=settings.GEOSHARE_MAX_FEATURES_PER_PAGE)
     return FeatureInfoParams(map_params, query_layers, info_format, i, j, feature_count)
 
 
