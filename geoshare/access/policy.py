@@ -192,9 +192,7 @@ def grants_for(principal: Principal, layer_names, action: Action = Action.VIEW) 
     """
     from geoshare.access.grants import combine
 
-    layers = list(
-        visible_layers(principal, action).select_related("department").filter(name__in=set(layer_names))
-    )
+    layers = list(visible_layers(principal, action).filter(name__in=set(layer_names)).order_by())
     granted = [layer for layer in layers if not _open_to(principal, layer, action)]
     by_layer = defaultdict(list)
     if granted:

@@ -29,8 +29,10 @@ def tile_response(http_request, tile: tiles.Tile, media_type: str) -> HttpRespon
     else:
         response = HttpResponse(tile.data, content_type=media_type)
     response["ETag"] = tile.etag
+    # Clients keep tiles but ask again each time (a 304 is cheap): a layer hidden or
+    # restyled must not linger in a browser's or a proxy's cache.
     visibility = "public" if http_request.principal.is_anonymous else "private"
-    response["Cache-Control"] = f"{visibility}, max-age=300"
+    response["Cache-Control"] = f"{visibility}, no-cache"
     return response
 
 
