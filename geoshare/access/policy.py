@@ -200,11 +200,11 @@ def grants_for(principal: Principal, layer_names, action: Action = Action.VIEW) 
             by_layer[layer_grant.layer_id].append(layer_grant)
     terms = {}
     for layer in layers:
-        if layer.pk in by_layer:
+        if _open_to(principal, layer, action):
+            terms[layer.name] = Grant(layer=layer, action=action)
+        elif layer.pk in by_layer:
             row_filter, row_filter_text, hidden, area = combine(by_layer[layer.pk], layer)
             terms[layer.name] = Grant(layer, action, row_filter, hidden, area, row_filter_text)
-        else:
-            terms[layer.name] = Grant(layer=layer, action=action)
     return terms
 
 

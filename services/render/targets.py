@@ -23,9 +23,8 @@ from layers.styles import default_style_body
 
 __all__ = [
     "StyleNotFoundError", "MapLayer", "Target", "resolve", "resolve_targets", "resolve_target",
-    "load_styles",
-    "revision_digest", "group_revision", "DEFAULT_STYLE", "published",
-    "default_style", "dataset_target", "DATASET",
+    "load_styles", "revision_digest", "group_revision", "published", "default_style",
+    "dataset_target", "DEFAULT_STYLE", "DATASET",
 ]
 
 DEFAULT_STYLE = "default"
