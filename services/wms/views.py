@@ -1,5 +1,8 @@
 """WMS joins /ows: its operations, versions and exception table, registered at startup."""
 
+import math
+from urllib.parse import urlencode
+
 from django.utils.translation import gettext_lazy as _
 
 from geoshare import services
@@ -12,7 +15,18 @@ __all__ = ["register"]
 
 
 def _layer_links(layer):
-    return [(_("WMS"), f"ows?SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.3.0#{layer.name}")]
+    """A map preview of the layer's extent (lon/lat, 768 pixels wide)."""
+    if not layer.extent:
+        return []
+    west, south, east, north = layer.extent.extent
+    height = max(64, min(2048, round(768 * (north - south) / max(east - west, 1e-9)
+                                     / math.cos(math.radians((north + south) / 2)))))
+    query = urlencode({
+        "SERVICE": "WMS", "VERSION": "1.3.0", "REQUEST": "GetMap", "LAYERS": layer.name,
+        "STYLES": "", "CRS": "CRS:84", "BBOX": f"{west},{south},{east},{north}", "WIDTH": 768,
+        "HEIGHT": height, "FORMAT": "image/png",
+    })
+    return [(_("WMS map"), f"ows?{query}")]
 
 
 def register() -> None:
