@@ -135,6 +135,8 @@ INSTALLED_APPS = [
     "layers",
     "fixtures",
     "services.ogcapi",
+    "services.wfs",
+    "services.wcs",
     "services.render",
     "services.wms",
     "services.wmts",
@@ -246,6 +248,8 @@ GEOSHARE_IMPORT_STEP_TIMEOUT = _int("GEOSHARE_IMPORT_STEP_TIMEOUT", 3600)
 # Largest answers the engines produce: WMS/WCS pixels per request, features per page.
 GEOSHARE_MAX_COVERAGE_PIXELS = _int("GEOSHARE_MAX_COVERAGE_PIXELS", 8192 * 8192)
 GEOSHARE_MAX_FEATURES_PER_PAGE = _int("GEOSHARE_MAX_FEATURES_PER_PAGE", 10_000)
+# WFS GetFeature streams, so one answer may be far larger than an OGC API page.
+GEOSHARE_WFS_MAX_FEATURES = _int("GEOSHARE_WFS_MAX_FEATURES", 1_000_000)
 
 # Access: failed-login throttling, anonymous rate limits (requests per second per address
 # and service; empty to turn off), audit retention, and whether a proxy's
@@ -271,7 +275,7 @@ def _rate_limits(text: str) -> dict[str, int]:
 
 
 GEOSHARE_RATE_LIMITS = _rate_limits(os.environ.get(
-    "GEOSHARE_RATE_LIMITS", "wms=50,wmts=300,wfs=20,wcs=10,ogcapi=100,geocoding=30"
+    "GEOSHARE_RATE_LIMITS", "wms=100,wmts=500,wfs=50,wcs=50,ogcapi=200,geocoding=50"
 ))
 
 # Maps (WMS, WMTS, OGC API - Maps): largest image, most features drawn per layer and request,

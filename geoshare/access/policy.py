@@ -164,18 +164,37 @@ def visible_layers(principal: Principal, action: Action = Action.VIEW) -> QueryS
     return layers.filter(allowed)
 
 
+_entries: dict[int, object] = {}
+
+
+def _catalog_entry(pk: int, modified):
+    """The Layer row ``pk`` as of ``modified``, kept per process between requests.
+
+    The decision is made afresh by the query in grant_for every time; only the catalog
+    data is reused, and any save of the layer (``modified`` is auto_now, ``bump()`` sets
+    it) makes the next request read it again. Building the object costs more than the
+    query that decides.
+    """
+    from layers.models import Layer
+
+    layer = _entries.get(pk)
+    if layer is None or layer.modified != modified:
+        layer = Layer.objects.select_related("department").get(pk=pk)
+        if len(_entries) > 10_000:
+            _entries.clear()
+        _entries[pk] = layer
+    return layer
+
+
 def grant_for(principal: Principal, layer_name: str, action: Action = Action.VIEW) -> Grant:
     """Terms of access to one layer. Raises ``LayerNotFoundError`` as for an unknown name."""
     from geoshare.access.grants import combine
 
-    layer = (
-        visible_layers(principal, action)
-        .select_related("department")
-        .filter(name=layer_name)
-        .first()
-    )
-    if layer is None:
+    found = visible_layers(principal, action).filter(name=layer_name).values_list("pk", "modified")
+    row = found.first()
+    if row is None:
         raise LayerNotFoundError(layer_name)
+    layer = _catalog_entry(*row)
     if _open_to(principal, layer, action):
         return Grant(layer=layer, action=action)
     row_filter, row_filter_text, hidden, area = combine(
@@ -187,12 +206,14 @@ def grant_for(principal: Principal, layer_name: str, action: Action = Action.VIE
 def grants_for(principal: Principal, layer_names, action: Action = Action.VIEW) -> dict[str, Grant]:
     """Terms of access to several layers by name, the same as ``grant_for`` gives one by one.
 
-    Names the principal may not see are left out. Two queries whatever the number, for
-    maps of many layers (WMS LAYERS=a,b,c; layer groups).
+    Names the principal may not see are left out. One query decides for all of them (two
+    when grants restrict some), for maps of many layers (WMS LAYERS=a,b,c; layer groups).
     """
     from geoshare.access.grants import combine
 
-    layers = list(visible_layers(principal, action).filter(name__in=set(layer_names)).order_by())
+    rows = visible_layers(principal, action).filter(name__in=set(layer_names)).values_list(
+        "pk", "modified")
+    layers = [_catalog_entry(pk, modified) for pk, modified in rows]
     granted = [layer for layer in layers if not _open_to(principal, layer, action)]
     by_layer = defaultdict(list)
     if granted:
