@@ -68,8 +68,8 @@ def _user(name: str, dept) -> object:
 def town(django_db_setup, django_db_blocker):
     """The committed town layers, their styles, a group and two users (see module doc)."""
     with django_db_blocker.unblock():
-        planning = department("planning", "规划局")
-        police = department("police", "公安局")
+        planning = department("town_planning", "城镇测试规划局")
+        police = department("town_police", "城镇测试公安局")
         buildings = vector_layer(
             "town_buildings", [LIBRARY, GYM],
             {"name": ["图书馆", "体育馆"], "kind": ["culture", "sport"],
