@@ -126,9 +126,13 @@ def load_styles(targets: Sequence[Target]) -> None:
 
 
 def revision_digest(entries) -> str:
-    """Digest of (layer, style name or None) pairs' data and style revisions."""
-    return _digest([(layer.pk, layer.data_revision, layer.style_revision, style or "")
-                    for layer, style in entries], 12)
+    """Digest of (layer, style name or None) pairs' data and style revisions.
+
+    The layer's creation time tells apart a layer made again under the same id (a database
+    rebuilt), whose revisions start over.
+    """
+    return _digest([(layer.pk, int(layer.created.timestamp()), layer.data_revision,
+                     layer.style_revision, style or "") for layer, style in entries], 12)
 
 
 def _digest(value, length: int) -> str:
@@ -307,7 +311,7 @@ def dataset_target(principal, title: str) -> Target:
     ))
     if not ordered:
         raise LayerNotFoundError(DATASET, "collections")
-    everything = Layer.objects.filter(published=True).only("pk", "data_revision", "style_revision")
+    everything = Layer.objects.filter(published=True).only("pk", "created", "data_revision", "style_revision")
     return Target(DATASET, title, DEFAULT_STYLE, [(g, "") for g in ordered],
                   revision_digest([(layer, None) for layer in everything.order_by("pk")]),
                   is_group=True, style_locator="style")

@@ -37,6 +37,7 @@ __all__ = [
     "truncate", "prune", "root",
 ]
 
+
 def view_digest(principal, grant) -> str:
     """What a tile shows depends on these: the principal's view and the grant's restrictions."""
     return hashlib.sha256(f"{principal.cache_key}\n{grant.cache_key}".encode()).hexdigest()[:20]

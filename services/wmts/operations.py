@@ -29,6 +29,7 @@ def tile_response(http_request, tile: tiles.Tile, media_type: str) -> HttpRespon
     else:
         response = HttpResponse(tile.data, content_type=media_type)
     response["ETag"] = tile.etag
+    response["X-Cache"] = "hit" if tile.cached else "miss"
     # Clients keep tiles but ask again each time (a 304 is cheap): a layer hidden or
     # restyled must not linger in a browser's or a proxy's cache.
     visibility = "public" if http_request.principal.is_anonymous else "private"

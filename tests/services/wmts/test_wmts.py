@@ -68,6 +68,7 @@ def test_kvp_and_rest_tiles_are_the_same_tile(client, town):
     rest = client.get(REST.format(layer="town_map", style="default"))
     assert kvp.status_code == rest.status_code == 200
     assert kvp.content == rest.content and kvp["ETag"] == rest["ETag"]
+    assert (kvp["X-Cache"], rest["X-Cache"]) == ("miss", "hit")
     again = client.get(REST.format(layer="town_map", style="default"), HTTP_IF_NONE_MATCH=rest["ETag"])
     assert again.status_code == 304
     assert not any(p[:3] == SECRET_RGB for p in pixels(rest.content))
