@@ -86,8 +86,8 @@ def dataset_map(request):
     p = _map_params(request)
     if p.collections:
         layers = resolve(request.principal, p.collections, locator="collections")
-        target = Target(DATASET, _("selected collections"), "default",
-                        [(ml.grant, ml.style) for ml in layers], "", is_group=True)
+        target = Target(DATASET, _("selected collections"), "default", tuple(layers), "",
+                        is_group=True)
     else:
         target = dataset_target(request.principal, _("all collections"))
     return _map(request, target, p)

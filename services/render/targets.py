@@ -23,12 +23,11 @@ from layers.styles import default_style_body
 
 __all__ = [
     "StyleNotFoundError", "MapLayer", "Target", "resolve", "resolve_targets", "resolve_target",
-    "load_styles", "revision_digest", "group_revision", "published", "default_style",
+    "revision_digest", "group_revision", "published", "default_style",
     "dataset_target", "DEFAULT_STYLE", "DATASET",
 ]
 
 DEFAULT_STYLE = "default"
-_DEFAULT_KEY = "_default"  # a layer's default style in cache keys: no style name starts with _
 
 
 class StyleNotFoundError(GeoshareError, LookupError):
@@ -62,41 +61,21 @@ class MapLayer:
                 self.style.name, self.style.modified, self.grant.cache_key)
 
 
+@dataclass(frozen=True)
 class Target:
-    """What one requested name (a layer or a group) draws for one caller in one style.
+    """What one requested name (a layer or a group) draws for one caller in one style."""
 
-    The grants come from the policy when the target is resolved; styles are read from the
-    catalog only when something is drawn (``layers``), so a cached tile costs no style
-    query. A style name that does not exist raises StyleNotFoundError there.
-    """
-
-    def __init__(self, name: str, title: str, style: str, members, revision: str,
-                 is_group: bool = False, style_locator: str = "STYLES"):
-        self.name = name
-        self.title = title
-        self.style = style  # the style's part of cache keys: its name, or _default
-        # (Grant, Style or a style name to look up, '' for the layer's default), bottom first
-        self.members = tuple(members)
-        self.revision = revision  # digest of the catalog revisions of every member, seen or not
-        self.is_group = is_group
-        self.style_locator = style_locator
-        self._layers: tuple[MapLayer, ...] | None = None
-
-    @property
-    def grants(self) -> tuple[policy.Grant, ...]:
-        return tuple(grant for grant, _style in self.members)
-
-    @property
-    def layers(self) -> tuple[MapLayer, ...]:
-        """The layers to draw, bottom first, each in its style (read here, once)."""
-        if self._layers is None:
-            load_styles([self])
-        return self._layers
+    name: str
+    title: str
+    style: str  # the style's name ('default' for groups): part of cache keys
+    layers: tuple[MapLayer, ...]  # bottom first
+    revision: str  # digest of the catalog revisions of every member, seen or not
+    is_group: bool = False
 
     @property
     def extent_4490(self) -> BBox | None:
         """The union of the layers' extents in CGCS2000 lon/lat; None when all are empty."""
-        boxes = [g.layer.extent.extent for g in self.grants if g.layer.extent]
+        boxes = [ml.layer.extent.extent for ml in self.layers if ml.layer.extent]
         if not boxes:
             return None
         return BBox(min(b[0] for b in boxes), min(b[1] for b in boxes),
@@ -109,20 +88,8 @@ class Target:
         restrictions); the catalog revision. A data or style change, or another view, is
         another key.
         """
-        terms = [(g.layer.pk, g.cache_key) for g in self.grants]
+        terms = [(ml.layer.pk, ml.grant.cache_key) for ml in self.layers]
         return f"{principal.cache_key}-{_digest(terms, 12)}-{self.revision}"
-
-
-def load_styles(targets: Sequence[Target]) -> None:
-    """Read the styles ``targets`` draw in, one query for all of them."""
-    wanted = [g.layer for t in targets for g, style in t.members if not isinstance(style, Style)]
-    layer_styles = _styles_of(wanted)
-    for target in targets:
-        target._layers = tuple(
-            MapLayer(grant, style if isinstance(style, Style)
-                     else _pick_style(grant.layer, style, layer_styles, target.style_locator))
-            for grant, style in target.members
-        )
 
 
 def revision_digest(entries) -> str:
@@ -144,8 +111,9 @@ def resolve_targets(principal, names: Sequence[str], styles: Sequence[str] | Non
     """The targets for ``names`` with ``styles`` ('' or None: default), in request order.
 
     LayerNotFoundError for a name that is neither a visible layer nor a group with a
-    visible member. One query for layers, three more when groups are named, whatever the
-    number of names; styles are read when drawn (``Target.layers``).
+    visible member; StyleNotFoundError for a style the layer does not have. One query for
+    layers (three more when groups are named) whatever the number of names; styles come
+    from this process's memory while their layer's style revision stands.
     """
     styles = list(styles or [])
     grants = policy.grants_for(principal, names)
@@ -160,17 +128,18 @@ def resolve_targets(principal, names: Sequence[str], styles: Sequence[str] | Non
         }
         member_names = {m.layer.name for g in groups.values() for m in g.members.all()}
         grants.update(policy.grants_for(principal, member_names - set(grants)))
+    layer_styles = _styles_of([g.layer for g in grants.values()])
     targets = []
     for n, name in enumerate(names):
         style_name = (styles[n] if n < len(styles) else "") or ""
         if name in groups:
-            targets.append(_group_target(groups[name], style_name, grants, locator, style_locator))
+            targets.append(_group_target(groups[name], style_name, grants, layer_styles, locator,
+                                         style_locator))
         elif name in grants:
             layer = grants[name].layer
-            targets.append(Target(
-                name, layer.title, style_name or _DEFAULT_KEY, ((grants[name], style_name),),
-                revision_digest([(layer, style_name)]), style_locator=style_locator,
-            ))
+            style = _pick_style(layer, style_name, layer_styles, style_locator)
+            targets.append(Target(name, layer.title, style.name, (MapLayer(grants[name], style),),
+                                  revision_digest([(layer, style.name)])))
         else:
             raise LayerNotFoundError(name, locator)
     return targets
@@ -184,24 +153,24 @@ def resolve_target(principal, name: str, style: str = "", locator: str = "LAYERS
 def resolve(principal, names: Sequence[str], styles: Sequence[str] | None = None,
             locator: str = "LAYERS", style_locator: str = "STYLES") -> list[MapLayer]:
     """The layers to draw for ``names``, groups expanded, bottom first."""
-    targets = resolve_targets(principal, names, styles, locator, style_locator)
-    load_styles(targets)
-    return [ml for t in targets for ml in t.layers]
+    return [ml for t in resolve_targets(principal, names, styles, locator, style_locator)
+            for ml in t.layers]
 
 
-def _group_target(group, style_name, grants, locator, style_locator) -> Target:
+def _group_target(group, style_name, grants, layer_styles, locator, style_locator) -> Target:
     if style_name not in ("", DEFAULT_STYLE):
         raise StyleNotFoundError(group.name, style_name, [DEFAULT_STYLE], style_locator)
-    members = []
+    layers = []
     for member in group.members.all():
         grant = grants.get(member.layer.name)
         if grant is None:
             continue  # hidden from this caller: the group shows the rest
-        members.append((grant, member.style or ""))
-    if not members:
+        style = member.style or _pick_style(grant.layer, "", layer_styles, style_locator)
+        layers.append(MapLayer(grant, style))
+    if not layers:
         raise LayerNotFoundError(group.name, locator)
-    return Target(group.name, group.title, DEFAULT_STYLE, members, group_revision(group),
-                  is_group=True, style_locator=style_locator)
+    return Target(group.name, group.title, DEFAULT_STYLE, tuple(layers), group_revision(group),
+                  is_group=True)
 
 
 def group_revision(group) -> str:
@@ -311,7 +280,9 @@ def dataset_target(principal, title: str) -> Target:
     ))
     if not ordered:
         raise LayerNotFoundError(DATASET, "collections")
+    layer_styles = _styles_of([g.layer for g in ordered])
+    layers = tuple(MapLayer(g, _pick_style(g.layer, "", layer_styles, "style")) for g in ordered)
     everything = Layer.objects.filter(published=True).only("pk", "created", "data_revision", "style_revision")
-    return Target(DATASET, title, DEFAULT_STYLE, [(g, "") for g in ordered],
+    return Target(DATASET, title, DEFAULT_STYLE, layers,
                   revision_digest([(layer, None) for layer in everything.order_by("pk")]),
-                  is_group=True, style_locator="style")
+                  is_group=True)

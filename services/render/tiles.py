@@ -45,7 +45,6 @@ def get_tile(target: Target, principal, index: TileIndex, image_format: ImageFor
     data = cache.read(key)
     if data is not None:
         return Tile(data, key.etag, True)
-    target.layers  # reads the styles: an unknown style is an error, even for an empty tile
     if not _touches(target, index):
         return Tile(_empty(image_format, index), key.etag, False)
     size = settings.GEOSHARE_TILE_METATILE
