@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+from django.conf import settings
 
 from geoshare.access.policy import Principal
 from geoshare.geo import BBox
@@ -20,7 +21,6 @@ from services.tiles.tms import TileIndex
 
 __all__ = ["SeedReport", "seed", "truncate", "prune", "DEFAULT_ZOOMS"]
 
-log = logging.getLogger(__name__)
 DEFAULT_ZOOMS = range(0, 17)
 
 
@@ -55,10 +55,11 @@ def seed(name: str, image_format: ImageFormat, tms_ids: Sequence[str], zooms: Se
         for index in metatiles(target, tms_id, zooms, bbox_4490):
             key = cache.TileKey(target.name, target.style, tms_id, target.view_key(principal),
                                 index.z, index.row, index.col, image_format.extension)
-            if not force and cache.read(key) is not None:
-                report.skipped += 1
-                continue
-            render_metatile(target, principal, index, image_format)
+            with cache.metatile_lock(key, settings.GEOSHARE_TILE_METATILE):
+                if not force and cache.read(key) is not None:
+                    report.skipped += 1
+                    continue
+                render_metatile(target, principal, index, image_format)
             report.metatiles += 1
             if progress:
                 progress(index)
