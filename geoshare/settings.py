@@ -68,7 +68,10 @@ def _database(url: str) -> dict:
         "HOST": parts.hostname or "",
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": 60,
-        "CONN_HEALTH_CHECKS": True,
+        # A check query before every request's first query: off by default because it
+        # costs as much as a cached tile's policy query; after a database restart each
+        # worker then fails one request before reconnecting.
+        "CONN_HEALTH_CHECKS": _flag("GEOSHARE_DB_HEALTH_CHECKS", False),
         "OPTIONS": {"connect_timeout": 5},
     }
 

@@ -188,19 +188,10 @@ def _catalog_entry(pk: int, modified):
 
 def grant_for(principal: Principal, layer_name: str, action: Action = Action.VIEW) -> Grant:
     """Terms of access to one layer. Raises ``LayerNotFoundError`` as for an unknown name."""
-    from geoshare.access.grants import combine
-
-    found = visible_layers(principal, action).filter(name=layer_name).values_list("pk", "modified")
-    row = found.first()
-    if row is None:
+    grant = grants_for(principal, [layer_name], action).get(layer_name)
+    if grant is None:
         raise LayerNotFoundError(layer_name)
-    layer = _catalog_entry(*row)
-    if _open_to(principal, layer, action):
-        return Grant(layer=layer, action=action)
-    row_filter, row_filter_text, hidden, area = combine(
-        _applicable_grants(principal, action).filter(layer=layer), layer
-    )
-    return Grant(layer, action, row_filter, hidden, area, row_filter_text)
+    return grant
 
 
 def grants_for(principal: Principal, layer_names, action: Action = Action.VIEW) -> dict[str, Grant]:

@@ -13,7 +13,7 @@ from geoshare.geo import BBox
 from layers.models import Layer, LayerGroup, LayerGroupMember
 from services.render.formats import ImageFormat
 from services.render.targets import (
-    DATASET, dataset_target, group_revision, resolve_target, revision_digest,
+    DATASET, dataset_target, group_revisions, resolve_target, revision_digest,
 )
 from services.render.tiles import metatiles, render_metatile
 from services.tiles import cache
@@ -88,9 +88,8 @@ def prune() -> int:
     for layer in layers:
         for style in layer.styles.all():
             current[(layer.name, style.name)] = revision_digest([(layer, style.name)])
-    groups = LayerGroup.objects.prefetch_related("members__layer")
-    for group in groups:
-        current[(group.name, "default")] = group_revision(group)
+    for name, revision in group_revisions().items():
+        current[(name, "default")] = revision
     published = sorted((layer for layer in layers if layer.published), key=lambda la: la.pk)
     current[(DATASET, "default")] = revision_digest([(layer, None) for layer in published])
     return cache.prune(current)

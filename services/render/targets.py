@@ -10,9 +10,9 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch
 from django.utils.translation import gettext as _
 
 from geoshare.access import policy
@@ -23,7 +23,7 @@ from layers.styles import default_style_body
 
 __all__ = [
     "StyleNotFoundError", "MapLayer", "Target", "resolve", "resolve_targets", "resolve_target",
-    "revision_digest", "group_revision", "published", "default_style",
+    "revision_digest", "group_revisions", "published", "default_style",
     "dataset_target", "DEFAULT_STYLE", "DATASET",
 ]
 
@@ -116,18 +116,12 @@ def resolve_targets(principal, names: Sequence[str], styles: Sequence[str] | Non
     from this process's memory while their layer's style revision stands.
     """
     styles = list(styles or [])
-    grants = policy.grants_for(principal, names)
-    missing = [n for n in names if n not in grants]
-    groups: dict[str, LayerGroup] = {}
-    if missing:
-        members = LayerGroupMember.objects.select_related("layer", "style").order_by("position", "pk")
-        groups = {
-            g.name: g for g in LayerGroup.objects.filter(name__in=missing).prefetch_related(
-                Prefetch("members", queryset=members)
-            )
-        }
-        member_names = {m.layer.name for g in groups.values() for m in g.members.all()}
-        grants.update(policy.grants_for(principal, member_names - set(grants)))
+    # Groups first (a cheap query that finds nothing for plain layers), so the policy is
+    # asked once, for the plain layers and the groups' members together.
+    groups = _group_shapes(names)
+    wanted = {n for n in names if n not in groups}
+    wanted |= {m.layer_name for g in groups.values() for m in g.members}
+    grants = policy.grants_for(principal, wanted)
     layer_styles = _styles_of([g.layer for g in grants.values()])
     targets = []
     for n, name in enumerate(names):
@@ -145,6 +139,66 @@ def resolve_targets(principal, names: Sequence[str], styles: Sequence[str] | Non
     return targets
 
 
+@dataclass(frozen=True)
+class _Member:
+    layer_name: str
+    style_id: int | None
+
+
+@dataclass(frozen=True)
+class _GroupShape:
+    """A group's name, title and members, without the layers' own (changing) rows."""
+
+    pk: int
+    modified: object
+    name: str
+    title: str
+    members: tuple[_Member, ...]  # drawing order
+    revision: str = ""  # of the group and every member layer, seen or not
+
+
+_GROUPS: dict[str, _GroupShape] = {}
+_GROUP_LOCK = threading.Lock()
+
+
+def _group_shapes(names: Sequence[str]) -> dict[str, _GroupShape]:
+    """The groups among ``names``: one query when this process knows their current shape.
+
+    A group's ``modified`` moves whenever it or one of its members is saved or deleted
+    (layers/signals.py), so a shape is read again exactly when it changed.
+    """
+    rows = (
+        LayerGroup.objects.filter(name__in=list(names))
+        .annotate(latest=Max("members__layer__modified"))
+        .values_list("name", "pk", "modified", "latest")
+    )
+    versions = {name: (pk, modified, latest) for name, pk, modified, latest in rows}
+    with _GROUP_LOCK:
+        stale = [n for n, (pk, modified, _) in versions.items()
+                 if (shape := _GROUPS.get(n)) is None or (shape.pk, shape.modified) != (pk, modified)]
+    if stale:
+        members = LayerGroupMember.objects.select_related("layer").order_by("position", "pk")
+        loaded = LayerGroup.objects.filter(name__in=stale).prefetch_related(
+            Prefetch("members", queryset=members)
+        )
+        with _GROUP_LOCK:
+            for group in loaded:
+                _GROUPS[group.name] = _GroupShape(
+                    group.pk, group.modified, group.name, group.title,
+                    tuple(_Member(m.layer.name, m.style_id) for m in group.members.all()),
+                )
+    with _GROUP_LOCK:
+        return {
+            name: replace(_GROUPS[name], revision=_group_revision(*versions[name]))
+            for name in versions if name in _GROUPS
+        }
+
+
+def _group_revision(pk: int, modified, latest_member) -> str:
+    # Every save of a member layer's data or style moves its ``modified`` (Layer.bump).
+    return _digest([pk, modified.isoformat(), latest_member.isoformat() if latest_member else ""], 12)
+
+
 def resolve_target(principal, name: str, style: str = "", locator: str = "LAYERS",
                    style_locator: str = "STYLES") -> Target:
     return resolve_targets(principal, [name], [style], locator, style_locator)[0]
@@ -157,25 +211,30 @@ def resolve(principal, names: Sequence[str], styles: Sequence[str] | None = None
             for ml in t.layers]
 
 
-def _group_target(group, style_name, grants, layer_styles, locator, style_locator) -> Target:
+def _group_target(group: _GroupShape, style_name, grants, layer_styles, locator,
+                  style_locator) -> Target:
     if style_name not in ("", DEFAULT_STYLE):
         raise StyleNotFoundError(group.name, style_name, [DEFAULT_STYLE], style_locator)
     layers = []
-    for member in group.members.all():
-        grant = grants.get(member.layer.name)
+    for member in group.members:
+        grant = grants.get(member.layer_name)
         if grant is None:
             continue  # hidden from this caller: the group shows the rest
-        style = member.style or _pick_style(grant.layer, "", layer_styles, style_locator)
+        styles = {s.pk: s for s in layer_styles.get(grant.layer.pk, [])}
+        style = styles.get(member.style_id) or _pick_style(grant.layer, "", layer_styles, style_locator)
         layers.append(MapLayer(grant, style))
     if not layers:
         raise LayerNotFoundError(group.name, locator)
-    return Target(group.name, group.title, DEFAULT_STYLE, tuple(layers), group_revision(group),
+    return Target(group.name, group.title, DEFAULT_STYLE, tuple(layers), group.revision,
                   is_group=True)
 
 
-def group_revision(group) -> str:
-    """The revision digest of a group with members (and their layers) loaded."""
-    return revision_digest([(m.layer, m.style_id) for m in group.members.all()])
+def group_revisions() -> dict[str, str]:
+    """The current revision digest of every group, as targets carry them (for pruning)."""
+    rows = LayerGroup.objects.annotate(latest=Max("members__layer__modified")).values_list(
+        "name", "pk", "modified", "latest"
+    )
+    return {name: _group_revision(pk, modified, latest) for name, pk, modified, latest in rows}
 
 
 def _styles_of(layers) -> dict[int, list[Style]]:

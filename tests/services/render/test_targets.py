@@ -48,8 +48,9 @@ def test_resolving_many_names_takes_few_queries(town, town_principals, django_as
     with django_assert_max_num_queries(5):
         targets = resolve_targets(town_principals["officer"], names)
     assert [t.name for t in targets] == names
-    # Once styles are in this process's memory, a layer costs the policy's query only.
-    with django_assert_max_num_queries(1):
+    # Once styles are in this process's memory, a layer costs the policy's query and the
+    # look-up that tells groups from layers.
+    with django_assert_max_num_queries(2):
         resolve_target(town_principals["anonymous"], "town_roads", "labelled")
 
 
@@ -67,6 +68,20 @@ def test_view_keys_differ_by_principal_restrictions_and_revision(town, town_prin
     assert restricted.view_key(anonymous) != target.view_key(anonymous)
     town.buildings.bump(data=True)
     assert resolve_target(anonymous, "town_buildings").view_key(anonymous) != target.view_key(anonymous)
+
+
+def test_a_group_tile_costs_few_queries_and_follows_every_change(town, town_principals,
+                                                                   django_assert_max_num_queries):
+    anonymous = town_principals["anonymous"]
+    before = resolve_target(anonymous, "town_map").revision
+    with django_assert_max_num_queries(2):  # the group's version, its members' grants
+        assert resolve_target(anonymous, "town_map").revision == before
+    town.roads.bump(data=True)
+    after_data = resolve_target(anonymous, "town_map").revision
+    LayerGroupMember.objects.filter(group__name="town_map", layer=town.roads).delete()
+    after_member = resolve_target(anonymous, "town_map")
+    assert len({before, after_data, after_member.revision}) == 3
+    assert "town_roads" not in [ml.layer.name for ml in after_member.layers]
 
 
 def test_published_lists_visible_layers_and_groups(town, town_principals):
