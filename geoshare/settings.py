@@ -134,10 +134,12 @@ INSTALLED_APPS = [
     "geoshare.access",
     "layers",
     "fixtures",
+    "geoshare.webmap",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -188,6 +190,13 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = _path("GEOSHARE_STATIC_ROOT", VAR_DIR / "static")
 STATICFILES_DIRS = [p for p in [BASE_DIR / "web" / "dist"] if p.is_dir()]
+# gunicorn serves the static files itself (WhiteNoise), gzipped at collectstatic time; the
+# web map's hashed bundle files (name-HASH8.js) never change, so browsers keep them.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_IMMUTABLE_FILE_TEST = r"^.+/webmap/assets/.+-[0-9A-Za-z_-]{8}\.(js|css)$"
 
 FILE_UPLOAD_TEMP_DIR = None
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
