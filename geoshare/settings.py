@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "geoshare.access",
     "layers",
     "fixtures",
+    "services.ogcapi",
     "geoshare.webmap",
 ]
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("health", views.health, name="health"),
     path("ows", ows, name="ows"),
+    path("ogcapi/", include("services.ogcapi.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/catalog/", include("layers.api.urls")),

@@ -184,6 +184,8 @@ class PostGISFeatureSource:
         geometry = self._clipped_geometry(grant)
         if output.srid is not None and output.srid != self.layer.srid:
             geometry = sql.SQL("ST_Transform({}, {})").format(geometry, sql.Literal(output.srid))
+        if output.axis_yx and output.format in ("geojson", "wkb"):
+            geometry = sql.SQL("ST_FlipCoordinates({})").format(geometry)
         precision = sql.Literal(int(output.precision))
         if output.format == "wkb":
             return sql.SQL("ST_AsBinary({})").format(geometry)

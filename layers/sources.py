@@ -35,6 +35,7 @@ class GeometryOutput:
     precision: int = 9  # decimal digits; GeoJSON/GML only
     gml_options: int = 0  # ST_AsGML options bitmask (1: long CRS name, 16: lat/lon order…)
     gml_id_prefix: str | None = None  # gml:id="<prefix><fid>" on each geometry (GML 3.2)
+    axis_yx: bool = False  # write northing/latitude first (EPSG axis order), GeoJSON/WKB only
 
 
 @dataclass(frozen=True)
