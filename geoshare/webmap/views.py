@@ -56,6 +56,7 @@ def _config(request, language: str) -> dict:
         "user": _user(request.user),
         "csrfToken": get_token(request),
         "home": list(extent or _FALLBACK_HOME),
+        "basemaps": [],
         "services": sorted(entry.key for entry in services.entries()),
         "ows": sorted(registered()),
         "urls": {
