@@ -2,6 +2,7 @@
 // show what the server answers. Attributes the policy hides are not in the answer, and
 // the popup shows only what is there.
 import GeoJSON from 'ol/format/GeoJSON.js';
+import Draw from 'ol/interaction/Draw.js';
 import { h } from './dom.js';
 import { t, layerTitle } from './i18n.js';
 
@@ -15,10 +16,11 @@ export class Identify {
    */
   constructor(webmap, { endpoints, popup, highlight, queryLayers, catalog }) {
     Object.assign(this, { webmap, endpoints, popup, highlight, queryLayers, catalog });
-    this.enabled = true;
     this.controller = null;
     webmap.map.on('singleclick', (event) => {
-      if (this.enabled) this.at(event.coordinate);
+      // A click while measuring or drawing an area adds a point; it asks nothing.
+      const drawing = webmap.map.getInteractions().getArray().some((i) => i instanceof Draw);
+      if (!drawing) this.at(event.coordinate);
     });
     popup.onClose = () => highlight.getSource().clear();
   }

@@ -34,9 +34,11 @@ function main() {
     projection: initial.projection || VIEW_PROJECTIONS[0], home: config.home,
   });
   if (initial.lonLat) webmap.setPlace(initial.lonLat, initial.zoom);
+  // For bench/webmap.py and tests/browser: the first complete render, and the map itself.
   webmap.map.once('rendercomplete', () => {
-    window.__firstRender = performance.now(); // read by bench/webmap.py and the browser tests
+    window.__firstRender = performance.now();
   });
+  window.__webmap = webmap;
 
   const basemaps = config.basemaps;
   let base = basemaps.find((b) => b.id === initial.base) ||
@@ -108,7 +110,7 @@ function main() {
       popup.close();
       remember();
     },
-    legends: () => webmap.shownOverlays().filter((n) => catalog.has(n)).map((name) => ({
+    legends: () => (endpoints.has('WMS') ? webmap.shownOverlays() : []).filter((n) => catalog.has(n)).map((name) => ({
       title: layerTitle(catalog.get(name)), url: endpoints.legendUrl(name, defaultStyle(catalog.get(name))),
     })),
   });
