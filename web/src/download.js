@@ -33,6 +33,7 @@ export class Download {
   constructor(container, { webmap, sketch, endpoints, layersOn, toLonLatRing }) {
     Object.assign(this, { webmap, sketch, endpoints, layersOn, toLonLatRing });
     this.area = null;
+    this.stop = null;
     this.list = h('div', { class: 'download-list' });
     container.append(
       h('p', { class: 'hint' }, t('downloadHint')),
@@ -41,10 +42,17 @@ export class Download {
     );
   }
 
-  draw() {
+  reset() {
     this.stop?.();
-    if (this.area) this.sketch.getSource().removeFeature(this.area);
+    if (this.area && this.sketch.getSource().hasFeature(this.area)) {
+      this.sketch.getSource().removeFeature(this.area);
+    }
     this.area = null;
+    this.list.replaceChildren();
+  }
+
+  draw() {
+    this.reset();
     this.stop = drawOnce(this.webmap.map, this.sketch, 'Polygon', {
       onEnd: (feature) => {
         this.area = feature;
@@ -53,6 +61,7 @@ export class Download {
     });
   }
 
+  /** List the links again: after a new area, or when layers are turned on or off. */
   refresh() {
     const layers = this.layersOn().filter((l) => l.downloadable && l.storage === 'vector');
     if (!this.area) {

@@ -47,10 +47,11 @@ function main() {
 
   const state = { on: new Set(), opacity: new Map() };
   const catalog = new Map();
-  const sketch = sketchLayer(100);
-  const marker = sketchLayer(101);
-  const highlight = sketchLayer(99);
-  for (const layer of [highlight, sketch, marker]) webmap.map.addLayer(layer);
+  const sketch = sketchLayer(100); // measurements
+  const area = sketchLayer(100); // the download area
+  const marker = sketchLayer(101); // the search result
+  const highlight = sketchLayer(99); // identified features
+  for (const layer of [highlight, sketch, area, marker]) webmap.map.addLayer(layer);
   const popup = new Popup(webmap.map);
 
   const remember = () => {
@@ -61,11 +62,15 @@ function main() {
     });
   };
   webmap.map.on('moveend', remember);
+  // The page writes the hash with replaceState (no event); a hash typed or pasted is a new view.
+  window.addEventListener('hashchange', () => window.location.reload());
 
+  let tool = null; // the tools panel, once built
   const setOverlay = (name, { on, opacity, style }) => {
     if (on !== undefined) {
       if (on) state.on.add(name); else state.on.delete(name);
       webmap.setOverlay(name, style, on, { opacity: state.opacity.get(name) ?? 1, order: state.on.size });
+      tool?.download.refresh();
     }
     if (opacity !== undefined) {
       state.opacity.set(name, opacity);
@@ -103,10 +108,13 @@ function main() {
     ui.search.hidden = true;
   }
 
-  tools(ui.tools, { webmap, sketch, endpoints, catalog, state, config,
+  tool = tools(ui.tools, { webmap, sketch, area, endpoints, catalog, state,
     onProjection: (projection) => {
       webmap.setProjection(projection);
-      for (const layer of [sketch, marker, highlight]) layer.getSource().clear();
+      // Drawings are in the old projection's coordinates: start afresh.
+      tool.measure.clear();
+      tool.download.reset();
+      for (const layer of [marker, highlight]) layer.getSource().clear();
       popup.close();
       remember();
     },
@@ -182,7 +190,7 @@ function shell(config) {
   return { root, mapTarget, mapWrap, tree, tools, search };
 }
 
-function tools(container, { webmap, sketch, endpoints, catalog, state, onProjection, legends }) {
+function tools(container, { webmap, sketch, area, endpoints, catalog, state, onProjection, legends }) {
   const measure = new Measure(webmap.map, sketch);
   const result = h('output', { class: 'measure-result' });
   container.append(h('section', {}, h('h2', {}, t('measure')),
@@ -197,8 +205,8 @@ function tools(container, { webmap, sketch, endpoints, catalog, state, onProject
 
   const download = h('section', { class: 'download-tool' }, h('h2', {}, t('download')));
   container.append(download);
-  new Download(download, {
-    webmap, sketch, endpoints,
+  const downloader = new Download(download, {
+    webmap, sketch: area, endpoints,
     layersOn: () => [...state.on].map((name) => catalog.get(name)).filter(Boolean),
     toLonLatRing: (polygon) => polygon.getCoordinates()[0].map((c) => toLonLat(c, webmap.projection)),
   });
@@ -229,6 +237,7 @@ function tools(container, { webmap, sketch, endpoints, catalog, state, onProject
       h('input', { type: 'radio', name: 'projection', value: code, checked: code === webmap.projection,
         onchange: () => onProjection(code) }),
       t(`proj_${code.replace('EPSG:', '')}`))))));
+  return { download: downloader, measure };
 }
 
 main();
