@@ -35,3 +35,36 @@ def test_the_phone_layout_shows_the_map_and_a_menu_that_opens(phone):
     page.click(".menu-toggle")
     assert not page.locator("#panel").is_visible()
     phone.assert_clean()
+
+
+def test_print_exports_png_and_pdf_and_loads_the_pdf_code_only_then(public):
+    page = public.page
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url))
+    page.click("[data-tab=tools]")
+    page.fill(".tools input[type=text]", "测试专题图")
+    with page.expect_download() as png:
+        page.click("text=导出 PNG")
+    assert png.value.suggested_filename == "测试专题图.png"
+    data = open(png.value.path(), "rb").read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not any("jspdf" in url for url in fetched)
+    with page.expect_download() as pdf:
+        page.click("text=导出 PDF")
+    assert open(pdf.value.path(), "rb").read(5) == b"%PDF-"
+    assert any("jspdf" in url for url in fetched)
+    page.click("[data-tab=layers]")
+    public.assert_clean()
+
+
+def test_english_is_one_click_away_and_stays_chosen(new_map_page):
+    visitor = new_map_page()
+    page = visitor.page
+    page.click("button.language")
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    visitor.wait_for_render()
+    assert page.locator(".topbar h1").text_content() == "City map"
+    page.reload()
+    visitor.wait_for_render()
+    assert page.locator(".topbar h1").text_content() == "City map"
+    visitor.assert_clean()
