@@ -1,8 +1,8 @@
 """Chromium (Debian's, never a downloaded one) driven by Playwright against the live server.
 
-One browser for the session; each test module opens its pages once. Every page records
-console errors, failed requests and requests to any host but the live server, and the
-tests assert those lists stay empty.
+One browser for the session, a fresh context per page. Every page records console errors,
+failed requests and requests to any host but the live server, and the tests assert those
+lists stay empty.
 """
 
 from __future__ import annotations
@@ -83,12 +83,12 @@ def browser():
         browser.close()
 
 
-@pytest.fixture(scope="session")
-def new_map_page(django_db_setup, browser, live_server, django_db_blocker):
-    """Opens /map/ (or ``path``) in a fresh context: ``new_map_page(viewport=PHONE)``.
+@pytest.fixture
+def new_map_page(django_db_setup, browser, live_server):
+    """Opens /map/ (or ``path``) in a fresh browser context: ``new_map_page(viewport=PHONE)``.
 
-    Depends on django_db_setup so the test database outlives the browser's keep-alive
-    connections (each holds a live-server thread with a database session).
+    Pages live for one test: a live-server test ends by flushing the database (it is
+    transactional), so a page kept across tests would see the catalog vanish under it.
     """
     contexts = []
 
@@ -96,9 +96,7 @@ def new_map_page(django_db_setup, browser, live_server, django_db_blocker):
         context = browser.new_context(viewport=viewport, locale="zh-CN")
         contexts.append(context)
         page = MapPage(context.new_page(), urlsplit(live_server.url).netloc).watch()
-        # Module-scoped pages open outside a test: let the live server's thread at the database.
-        with django_db_blocker.unblock():
-            return page.open(live_server.url, path)
+        return page.open(live_server.url, path)
 
     yield open_page
     for context in contexts:

@@ -4,15 +4,15 @@ import pytest
 
 from tests.browser.conftest import PHONE
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def public(new_map_page):
     return new_map_page()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def phone(new_map_page):
     return new_map_page(viewport=PHONE)
 
