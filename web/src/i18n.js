@@ -33,7 +33,7 @@ const STRINGS = {
     kind_emap: '政务电子地图',
     kind_thematic: '专题数据',
     noLayers: '没有可见的图层',
-    opacity: '透明度',
+    opacity: '不透明度',
     legend: '图例',
     details: '详情',
     metadata: '元数据',

@@ -94,10 +94,13 @@ function main() {
 
   new Identify(webmap, {
     endpoints, popup, highlight, catalog,
-    queryLayers: () => [
-      ...webmap.shownOverlays().reverse().filter((name) => catalog.get(name)?.storage === 'vector'),
-      ...(base?.query || []),
-    ],
+    queryLayers: () => {
+      const shown = webmap.shownOverlays().reverse().map((name) => catalog.get(name)).filter(Boolean);
+      return {
+        features: shown.filter((l) => l.storage === 'vector').map((l) => l.name),
+        info: [...shown.filter((l) => l.storage === 'raster').map((l) => l.name), ...(base?.query || [])],
+      };
+    },
   });
   if (config.services.includes('geocoding')) {
     new Search(ui.search, {
