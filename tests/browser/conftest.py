@@ -65,6 +65,24 @@ class MapPage:
             map.render();
         })""")
 
+    def log_in(self, username: str, password: str) -> None:
+        self.page.click("button.login")
+        self.page.fill("dialog input[name=username]", username)
+        self.page.fill("dialog input[name=password]", password)
+        with self.page.expect_navigation():
+            self.page.click("dialog button[type=submit]")
+        self.wait_for_render()
+
+    def click_map_at(self, lon: float, lat: float) -> None:
+        """Click the map where CGCS2000 ``lon``, ``lat`` is shown."""
+        x, y = self.page.evaluate(
+            """([lon, lat]) => {
+                const webmap = window.__webmap;
+                return webmap.map.getPixelFromCoordinate(webmap.fromLonLat([lon, lat]));
+            }""", [lon, lat])
+        box = self.page.locator("#map").bounding_box()
+        self.page.mouse.click(box["x"] + x, box["y"] + y)
+
     def assert_clean(self) -> None:
         assert self.console_errors == []
         assert self.failed == []

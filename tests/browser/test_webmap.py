@@ -1,6 +1,7 @@
 """The public web map as a visitor uses it, in Chromium against the live server."""
 
 import pytest
+import shapely
 
 from tests.browser.conftest import PHONE
 
@@ -68,3 +69,28 @@ def test_english_is_one_click_away_and_stays_chosen(new_map_page):
     visitor.wait_for_render()
     assert page.locator(".topbar h1").text_content() == "City map"
     visitor.assert_clean()
+
+
+def test_identify_shows_the_answered_attributes_and_never_the_hidden_ones(new_map_page):
+    from django.contrib.auth.models import User
+
+    from geoshare.access.models import LayerGrant, Profile, Role, Tier
+    from tests.factories import department, vector_layer
+
+    owner, planning = department("own_b", "测试局"), department("ghj_b", "规划测试局")
+    layer = vector_layer("b_parcels", [shapely.box(120.55, 31.87, 120.552, 31.872)],
+                         {"name": ["甲地块"], "owner": ["某公司"]}, tier=Tier.INTERNAL, dept=owner)
+    LayerGrant.objects.create(layer=layer, department=planning, hidden_fields=["owner"])
+    user = User.objects.create_user("b_planner", password="pw-browser-1")
+    Profile.objects.create(user=user, department=planning, role=Role.VIEWER)
+
+    visitor = new_map_page("/map/#map=16/120.551/31.871&proj=3857&base=none&layers=b_parcels")
+    assert visitor.page.locator("[data-layer=b_parcels]").count() == 0  # the public cannot
+    visitor.log_in("b_planner", "pw-browser-1")
+    assert visitor.page.locator(".layer[data-layer=b_parcels] input[type=checkbox]").is_checked()
+    visitor.click_map_at(120.551, 31.871)
+    card = visitor.page.locator(".popup .feature[data-layer=b_parcels]")
+    card.wait_for()
+    text = card.inner_text()
+    assert "甲地块" in text and "name" in text
+    assert "owner" not in text and "某公司" not in text

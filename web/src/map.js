@@ -50,6 +50,11 @@ export class WebMap {
     return { lonLat: toLonLat(center, this.projection), metres, zoom: view.getZoom() };
   }
 
+  /** A CGCS2000 lon/lat in the view's projection. */
+  fromLonLat(lonLat) {
+    return fromLonLat(lonLat, this.projection);
+  }
+
   setPlace(lonLat, zoom) {
     const view = this.map.getView();
     view.setCenter(fromLonLat(lonLat, this.projection));
