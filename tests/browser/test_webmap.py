@@ -84,13 +84,16 @@ def test_identify_shows_the_answered_attributes_and_never_the_hidden_ones(new_ma
     user = User.objects.create_user("b_planner", password="pw-browser-1")
     Profile.objects.create(user=user, department=planning, role=Role.VIEWER)
 
-    visitor = new_map_page("/map/#map=16/120.551/31.871&proj=3857&base=none&layers=b_parcels")
-    assert visitor.page.locator("[data-layer=b_parcels]").count() == 0  # the public cannot
-    visitor.log_in("b_planner", "pw-browser-1")
-    assert visitor.page.locator(".layer[data-layer=b_parcels] input[type=checkbox]").is_checked()
-    visitor.click_map_at(120.551, 31.871)
-    card = visitor.page.locator(".popup .feature[data-layer=b_parcels]")
-    card.wait_for()
-    text = card.inner_text()
-    assert "甲地块" in text and "name" in text
-    assert "owner" not in text and "某公司" not in text
+    try:
+        visitor = new_map_page("/map/#map=16/120.551/31.871&proj=3857&base=none&layers=b_parcels")
+        assert visitor.page.locator("[data-layer=b_parcels]").count() == 0  # the public cannot
+        visitor.log_in("b_planner", "pw-browser-1")
+        assert visitor.page.locator(".layer[data-layer=b_parcels] input[type=checkbox]").is_checked()
+        visitor.click_map_at(120.551, 31.871)
+        card = visitor.page.locator(".popup .feature[data-layer=b_parcels]")
+        card.wait_for()
+        text = card.inner_text()
+        assert "甲地块" in text and "name" in text
+        assert "owner" not in text and "某公司" not in text
+    finally:
+        layer.delete()  # drops its table, which the end-of-test flush would leave behind
