@@ -41,7 +41,7 @@ def describe_table_extent(name: str, srid: int) -> tuple[list[float] | None, Pol
         minx, miny, maxx, maxy, wkb = cur.fetchone()
     if minx is None:
         return None, None
-    return [minx, miny, maxx, maxy], envelope_polygon(GEOSGeometry(memoryview(bytes(wkb)), srid=4490))
+    return [minx, miny, maxx, maxy], envelope_polygon(GEOSGeometry(memoryview(wkb), srid=4490))
 
 
 def envelope_polygon(geometry: GEOSGeometry) -> Polygon:

@@ -68,8 +68,10 @@ def open_source(path: Path, encoding: str | None = None, source_layer: str | Non
     """The readable form of an uploaded file; temporary files are removed on every path."""
     kind = detect_format(path)
     if kind != "zip":
-        if kind == "shapefile" and encoding is None:
-            encoding = shapefile_encoding(path)
+        if kind == "shapefile":
+            _require_parts(path)
+            if encoding is None:
+                encoding = shapefile_encoding(path)
         yield Source(kind, path, encoding, source_layer)
         return
     settings.UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
@@ -79,6 +81,15 @@ def open_source(path: Path, encoding: str | None = None, source_layer: str | Non
         yield Source("shapefile", shp, encoding or shapefile_encoding(shp), None)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _require_parts(shp: Path) -> None:
+    # GDAL opens a .shp alone and reads bare shapes; a shapefile needs its .dbf and .shx.
+    for suffix in (".dbf", ".shx"):
+        if not (shp.with_suffix(suffix).exists() or shp.with_suffix(suffix.upper()).exists()):
+            raise ImportFailedError(
+                f"not a shapefile: {shp.name} comes without its .dbf or .shx"
+            )
 
 
 def _extract_shapefile(archive: Path, into: Path, wanted: str | None) -> Path:

@@ -6,6 +6,7 @@ import json
 
 from django.http import HttpResponse
 
+from geoshare.access import policy
 from geoshare.errors import InvalidParameterError, LayerNotFoundError
 from services.ogcapi.config import config_for
 from services.ogcapi.context import request_scope
@@ -121,8 +122,11 @@ def tile(request, collection_id: str, tms_id: str, z: str, row: str, col: str):
     fmt = (request.GET.get("f") or "mvt").lower()
     if fmt not in ("mvt", "pbf"):
         raise InvalidParameterError(f"f {fmt[:40]!r} is not offered; tiles are mvt", "f")
-    grant, _ = _vector_grant(request, collection_id)
+    # The hot path: one query for the grant, none for pygeoapi's configuration.
+    grant = policy.grant_for(request.principal, collection_id)
     layer = grant.layer
+    if not layer.is_vector:
+        raise LayerNotFoundError(collection_id, "collectionId")
     path = cache.tile_path("mvt", layer, cache.view_digest(request.principal, grant), index.tms,
                            index.z, index.col, index.row, "mvt")
     data, hit = cache.get_or_create(path, lambda: render_tile(layer, grant, index))
