@@ -61,12 +61,16 @@ def test_the_page_is_chinese_unless_the_visitor_chose_english(client):
     assert "<title>City map" in response.content.decode()
 
 
-def test_the_home_view_covers_the_visible_layers(client):
-    vector_layer("home_a", [shapely.Point(120.3, 31.8)], {"a": [1]}, tier=Tier.PUBLIC)
-    vector_layer("home_b", [shapely.Point(120.7, 32.0)], {"a": [1]}, tier=Tier.PUBLIC)
+def test_the_home_view_covers_the_visible_layers_only(client):
     vector_layer("home_hidden", [shapely.Point(100.0, 20.0)], {"a": [1]}, tier=Tier.INTERNAL)
+    boxes = [row["bbox"] for row in client.get("/api/catalog/layers/").json() if row["bbox"]]
+    union = [min(b[0] for b in boxes), min(b[1] for b in boxes),
+             max(b[2] for b in boxes), max(b[3] for b in boxes)]
     config = page_config(client.get("/map/"))
-    assert config["home"] == pytest.approx([120.3, 31.8, 120.7, 32.0])
+    assert config["home"] == pytest.approx(union)
+    assert config["home"][0] > 100.0  # the internal layer far away does not count
+    vector_layer("home_far", [shapely.Point(110.0, 25.0)], {"a": [1]}, tier=Tier.PUBLIC)
+    assert page_config(client.get("/map/"))["home"][:2] == pytest.approx([110.0, 25.0])
     assert config["user"] is None
 
 
