@@ -3,6 +3,7 @@
 import pytest
 import shapely
 
+from fixtures.demo.landmarks import CITY_GOVERNMENT
 from tests.browser.conftest import PHONE
 
 pytestmark = pytest.mark.browser
@@ -97,3 +98,17 @@ def test_identify_shows_the_answered_attributes_and_never_the_hidden_ones(new_ma
         assert "owner" not in text and "某公司" not in text
     finally:
         layer.delete()  # drops its table, which the end-of-test flush would leave behind
+
+
+def test_clicking_a_known_building_shows_its_attributes(new_map_page):
+    lon, lat = CITY_GOVERNMENT.lnglat
+    visitor = new_map_page(f"/map/#map=17/{lon}/{lat}&proj=3857&base=none&layers=buildings")
+    visitor.click_map_at(lon, lat)
+    card = visitor.page.locator(".popup .feature[data-layer=buildings]")
+    card.wait_for()
+    rows = dict(
+        line.split("\t", 1) for line in card.locator("tr").all_inner_texts() if "\t" in line
+    )
+    assert rows["name"] == "张家港市人民政府"
+    assert rows["floors"] == "12" and rows["address"] == "人民中路193号"
+    assert card.locator("h3").inner_text() == "房屋建筑"
