@@ -112,3 +112,37 @@ def test_clicking_a_known_building_shows_its_attributes(new_map_page):
     assert rows["name"] == "张家港市人民政府"
     assert rows["floors"] == "12" and rows["address"] == "人民中路193号"
     assert card.locator("h3").inner_text() == "房屋建筑"
+
+
+def test_a_department_user_sees_more_layers_and_the_local_grid(new_map_page):
+    from pyproj import Transformer
+
+    visitor = new_map_page()
+    page = visitor.page
+    page.locator(".layer[data-layer=schools]").wait_for()
+    assert page.locator(".layer[data-layer=land_approvals]").count() == 0
+    assert page.locator(".coordinates .grid").count() == 0  # the public gets lon/lat only
+    visitor.log_in("zrzy_viewer", "geoshare-demo")
+    page.locator(".layer[data-layer=land_approvals]").wait_for()
+    assert page.locator(".layer[data-layer=landuse] .tier").inner_text() == "政务网"
+    assert "zrzy_viewer" in page.locator(".auth .user").inner_text()
+
+    lon, lat = CITY_GOVERNMENT.lnglat
+    x, y = page.evaluate(
+        "([lon, lat]) => window.__webmap.map.getPixelFromCoordinate(window.__webmap.fromLonLat([lon, lat]))",
+        [lon, lat])
+    box = page.locator("#map").bounding_box()
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    shown_lon, shown_lat = (float(v[:-2]) for v in page.locator(".coordinates .lonlat").inner_text().split())
+    easting, northing = Transformer.from_crs(4490, 4549, always_xy=True).transform(shown_lon, shown_lat)
+    grid = page.locator(".coordinates .grid").inner_text().split()
+    assert grid[0] == "X" and float(grid[1]) == pytest.approx(northing, abs=0.2)
+    assert grid[2] == "Y" and float(grid[3]) == pytest.approx(easting, abs=0.2)
+    assert abs(shown_lon - lon) < 1e-4 and abs(shown_lat - lat) < 1e-4
+
+    with page.expect_navigation():
+        page.click(".auth button")  # log out
+    visitor.wait_for_render()
+    page.locator(".layer[data-layer=schools]").wait_for()
+    assert page.locator(".layer[data-layer=land_approvals]").count() == 0
+    visitor.assert_clean()
