@@ -33,7 +33,9 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
     # Imported rasters and uploads of the test session stay out of the developer's var/.
     data = tmp_path_factory.mktemp("data")
     isolated = override_settings(
-        DATA_DIR=data, RASTER_DIR=data / "rasters", UPLOAD_DIR=data / "uploads")
+        DATA_DIR=data, RASTER_DIR=data / "rasters", UPLOAD_DIR=data / "uploads",
+        TILE_CACHE_DIR=tmp_path_factory.mktemp("tiles"),
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
     isolated.enable()
     with django_db_blocker.unblock():
         call_command("load_demo", scale=DEMO_SCALE, stdout=io.StringIO())

@@ -27,7 +27,9 @@ def view_digest(principal, grant) -> str:
 
 
 def _layer_dir(kind: str, layer) -> Path:
-    return settings.TILE_CACHE_DIR / kind / f"{layer.name}-{layer.pk}"
+    # The creation time tells apart a layer deleted and made again under the same id (a
+    # database restored or rebuilt) so its new tiles never meet the old ones.
+    return settings.TILE_CACHE_DIR / kind / f"{layer.name}-{layer.pk}-{int(layer.created.timestamp())}"
 
 
 def tile_path(kind: str, layer, view: str, tms: str, z: int, col: int, row: int, ext: str) -> Path:

@@ -34,7 +34,7 @@ def parcels():
 
 
 def member(code: str, role=Role.VIEWER, username=None) -> Principal:
-    user = User.objects.create_user(username or f"{code}_{role}")
+    user = User.objects.create_user(username or f"t_{code}_{role}")
     Profile.objects.create(user=user, department=department(code), role=role)
     return Principal.for_user(User.objects.get(pk=user.pk))
 

@@ -53,49 +53,49 @@ def run(*command: str) -> str:
 def test_owslib_reads_collections_and_items(served):
     api = Features(f"{served}/ogcapi")
     ids = [c["id"] for c in api.collections()["collections"]]
-    assert "schools" in ids and "police_posts" not in ids
-    items = api.collection_items("schools", limit=5, filter="pupils >= 2500")
+    assert "t_schools" in ids and "police_posts" not in ids
+    items = api.collection_items("t_schools", limit=5, filter="pupils >= 2500")
     assert [f["properties"]["name"] for f in items["features"]] == [f"学校{i}" for i in range(25, 30)]
-    assert api.collection_queryables("schools")["properties"]["pupils"]["type"] == "integer"
+    assert api.collection_queryables("t_schools")["properties"]["pupils"]["type"] == "integer"
 
 
 def test_owslib_reads_a_coverage(served):
     api = Coverages(f"{served}/ogcapi")
-    assert "dem" in [c["id"] for c in api.collections()["collections"]]
-    data = api.coverage("dem", subset={"E": (530100, 530200), "N": (3529700, 3529800)}, scale_factor=0.5)
+    assert "t_dem" in [c["id"] for c in api.collections()["collections"]]
+    data = api.coverage("t_dem", subset={"E": (530100, 530200), "N": (3529700, 3529800)}, scale_factor=0.5)
     with MemoryFile(data.read()) as memory, memory.open() as src:
         assert (src.width, src.height, src.crs.to_epsg()) == (5, 5, 4549)
 
 
 def test_owslib_searches_the_catalog(served):
     api = Records(f"{served}/ogcapi")
-    found = api.collection_items("catalog", q="schools")
-    assert [r["id"] for r in found["features"]] == ["schools"]
+    found = api.collection_items("catalog", q="t_schools")
+    assert [r["id"] for r in found["features"]] == ["t_schools"]
 
 
 @gdal
 def test_ogrinfo_reads_the_collection_with_a_filter_and_a_crs(served):
-    url = f"OAPIF:{served}/ogcapi/collections/schools"
+    url = f"OAPIF:{served}/ogcapi/collections/t_schools"
     summary = run("ogrinfo", "-ro", "-so", "-al", url)
     assert "Feature Count: 30" in summary and "pupils" in summary
     filtered = run("ogrinfo", "-ro", "-al", "-q", url, "-where", "pupils >= 2800")
     assert filtered.count("OGRFeature") == 2 and "学校29" in filtered
     # GDAL 3.6's OAPIF driver has no CRS option (3.7 adds one): read the crs= answer as GeoJSON.
     query = urlencode({"crs": "http://www.opengis.net/def/crs/EPSG/0/3857", "filter": "pupils = 0", "f": "json"})
-    projected = run("ogrinfo", "-ro", "-al", "-q", f"{served}/ogcapi/collections/schools/items?{query}")
+    projected = run("ogrinfo", "-ro", "-al", "-q", f"{served}/ogcapi/collections/t_schools/items?{query}")
     assert "POINT (13413998.6" in projected and projected.count("OGRFeature") == 1  # mercator metres
 
 
 @gdal
 def test_ogrinfo_pages_through_every_feature(served):
-    url = f"OAPIF:{served}/ogcapi/collections/schools"
+    url = f"OAPIF:{served}/ogcapi/collections/t_schools"
     out = run("ogrinfo", "-ro", "-al", "-q", "-oo", "PAGE_SIZE=7", url)
     assert out.count("OGRFeature") == 30
 
 
 @gdal
 def test_gdal_reads_a_coverage(served, tmp_path):
-    url = f"{served}/ogcapi/collections/dem/coverage?f=GTiff&subset=E(530100:530200),N(3529700:3529800)"
+    url = f"{served}/ogcapi/collections/t_dem/coverage?f=GTiff&subset=E(530100:530200),N(3529700:3529800)"
     info = json.loads(run("gdalinfo", "-json", f"/vsicurl/{url}"))
     assert info["size"] == [10, 10]
     target = tmp_path / "dem.tif"

@@ -12,7 +12,7 @@ LONS = [120.50 + 0.01 * i for i in range(30)]
 
 
 @pytest.fixture
-def schools(db):
+def t_schools(db):
     return make_schools()
 
 
@@ -29,7 +29,7 @@ def dem(db):
 def make_schools():
     """30 public points in 4490 with Chinese names and numbers."""
     return vector_layer(
-        "schools",
+        "t_schools",
         [shapely.Point(lon, 31.9) for lon in LONS],
         {"name": [f"学校{i}" for i in range(30)], "pupils": [100 * i for i in range(30)],
          "district": ["金港" if i % 2 else "杨舍" for i in range(30)]},
@@ -40,7 +40,7 @@ def make_secret():
     """An internal layer of another department: absent for anonymous callers."""
     return vector_layer(
         "police_posts", [shapely.Point(120.6, 31.9)], {"name": ["警务站"]},
-        tier=Tier.INTERNAL, dept=department("police", "公安局"),
+        tier=Tier.INTERNAL, dept=department("police", "测试警务局"),
     )
 
 
@@ -49,4 +49,4 @@ def make_dem():
     rows, cols = np.mgrid[0:80, 0:100]
     data = (rows * 1000 + cols).astype("float32")[None]
     transform = Affine(10, 0, 530_000, 0, -10, 3_530_000)
-    return raster_layer("dem", data, transform, srid=4549, nodata=-9999.0)
+    return raster_layer("t_dem", data, transform, srid=4549, nodata=-9999.0)

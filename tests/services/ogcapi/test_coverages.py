@@ -14,7 +14,7 @@ def geotiff(response):
 
 
 def test_full_coverage_as_geotiff(client, dem):
-    r = client.get("/ogcapi/collections/dem/coverage", {"f": "GTiff"})
+    r = client.get("/ogcapi/collections/t_dem/coverage", {"f": "GTiff"})
     assert r.status_code == 200 and r["Content-Type"].startswith("image/tiff")
     data, transform, epsg = geotiff(r)
     assert data.shape == (80, 100) and epsg == 4549
@@ -22,7 +22,7 @@ def test_full_coverage_as_geotiff(client, dem):
 
 
 def test_subset_by_easting_northing(client, dem):
-    r = client.get("/ogcapi/collections/dem/coverage",
+    r = client.get("/ogcapi/collections/t_dem/coverage",
                    {"f": "GTiff", "subset": "E(530100:530200),N(3529700:3529800)"})
     data, transform, _ = geotiff(r)
     assert data.shape == (10, 10)
@@ -30,7 +30,7 @@ def test_subset_by_easting_northing(client, dem):
 
 
 def test_subset_by_lat_lon_and_scale_size(client, dem):
-    r = client.get("/ogcapi/collections/dem/coverage",
+    r = client.get("/ogcapi/collections/t_dem/coverage",
                    {"f": "GTiff", "subset": "Lat(31.87:31.89),Lon(120.31:120.32)", "scale-size": "Lon(20),Lat(10)"})
     assert r.status_code == 200, r.content
     data, _, _ = geotiff(r)
@@ -38,7 +38,7 @@ def test_subset_by_lat_lon_and_scale_size(client, dem):
 
 
 def test_scale_factor_and_coveragejson(client, dem):
-    doc = json.loads(client.get("/ogcapi/collections/dem/coverage",
+    doc = json.loads(client.get("/ogcapi/collections/t_dem/coverage",
                                 {"f": "json", "scale-factor": "0.1"}).content)
     assert doc["type"] == "Coverage"
     assert doc["domain"]["axes"]["x"]["num"] == 10 and doc["domain"]["axes"]["y"]["num"] == 8
@@ -57,6 +57,6 @@ def test_scale_factor_and_coveragejson(client, dem):
     ({"f": "png"}, "f"),
 ])
 def test_bad_coverage_requests_are_400(client, dem, params, locator):
-    r = client.get("/ogcapi/collections/dem/coverage", params)
+    r = client.get("/ogcapi/collections/t_dem/coverage", params)
     assert r.status_code == 400, r.content
     assert json.loads(r.content)["parameter"] == locator

@@ -14,8 +14,8 @@ def get(client, url, **params):
     return client.get(url, params, HTTP_ACCEPT="application/json")
 
 
-def test_items_are_geojson_with_exact_small_counts(client, schools):
-    r = get(client, "/ogcapi/collections/schools/items", limit=5)
+def test_items_are_geojson_with_exact_small_counts(client, t_schools):
+    r = get(client, "/ogcapi/collections/t_schools/items", limit=5)
     doc = body(r)
     assert r.status_code == 200 and r["Content-Type"] == "application/geo+json"
     assert r.streaming  # the engine's cursor is written out, not a dict built by pygeoapi
@@ -24,8 +24,8 @@ def test_items_are_geojson_with_exact_small_counts(client, schools):
     assert r["Content-Crs"] == "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"
 
 
-def test_next_links_page_by_cursor_through_every_feature(client, schools):
-    url, seen = "/ogcapi/collections/schools/items?limit=7", []
+def test_next_links_page_by_cursor_through_every_feature(client, t_schools):
+    url, seen = "/ogcapi/collections/t_schools/items?limit=7", []
     while url:
         doc = body(client.get(url, HTTP_ACCEPT="application/json"))
         seen += [f["id"] for f in doc["features"]]
@@ -35,8 +35,8 @@ def test_next_links_page_by_cursor_through_every_feature(client, schools):
     assert seen == list(range(1, 31))
 
 
-def test_offset_paging_matches_cursor_paging(client, schools):
-    doc = body(get(client, "/ogcapi/collections/schools/items", limit=4, offset=8))
+def test_offset_paging_matches_cursor_paging(client, t_schools):
+    doc = body(get(client, "/ogcapi/collections/t_schools/items", limit=4, offset=8))
     assert [f["id"] for f in doc["features"]] == [9, 10, 11, 12]
 
 
@@ -46,20 +46,20 @@ def test_offset_paging_matches_cursor_paging(client, schools):
     ("http://www.opengis.net/def/crs/EPSG/0/4549", 4549, True),
     ("http://www.opengis.net/def/crs/EPSG/0/3857", 3857, False),
 ])
-def test_crs_output_in_the_axis_order_of_the_crs(client, schools, crs, srid, yx):
-    r = get(client, "/ogcapi/collections/schools/items/1", crs=crs)
+def test_crs_output_in_the_axis_order_of_the_crs(client, t_schools, crs, srid, yx):
+    r = get(client, "/ogcapi/collections/t_schools/items/1", crs=crs)
     x, y = Transformer.from_crs(4490, srid, always_xy=True).transform(120.5, 31.9)
     expected = [y, x] if yx else [x, y]
     assert body(r)["geometry"]["coordinates"] == pytest.approx(expected, abs=1e-3)
     assert r["Content-Crs"] == f"<{crs}>"
 
 
-def test_bbox_in_another_crs_with_its_axis_order(client, schools):
+def test_bbox_in_another_crs_with_its_axis_order(client, t_schools):
     # EPSG:4326 puts latitude first: lat,lon,lat,lon
-    doc = body(get(client, "/ogcapi/collections/schools/items", bbox="31.8,120.505,32.0,120.535",
+    doc = body(get(client, "/ogcapi/collections/t_schools/items", bbox="31.8,120.505,32.0,120.535",
                    **{"bbox-crs": "http://www.opengis.net/def/crs/EPSG/0/4326"}))
     assert [f["id"] for f in doc["features"]] == [2, 3, 4]
-    doc = body(get(client, "/ogcapi/collections/schools/items", bbox="120.505,31.8,120.535,32.0"))
+    doc = body(get(client, "/ogcapi/collections/t_schools/items", bbox="120.505,31.8,120.535,32.0"))
     assert [f["id"] for f in doc["features"]] == [2, 3, 4]
 
 
@@ -71,27 +71,27 @@ def test_bbox_in_another_crs_with_its_axis_order(client, schools):
     ({"filter": json.dumps({"op": "in", "args": [{"property": "name"}, ["学校1", "学校2"]]}),
       "filter-lang": "cql2-json"}, [2, 3]),
 ])
-def test_cql2_filters(client, schools, params, ids):
-    doc = body(get(client, "/ogcapi/collections/schools/items", limit=100, **params))
+def test_cql2_filters(client, t_schools, params, ids):
+    doc = body(get(client, "/ogcapi/collections/t_schools/items", limit=100, **params))
     assert [f["id"] for f in doc["features"]] == ids
 
 
-def test_sortby_and_properties(client, schools):
-    doc = body(get(client, "/ogcapi/collections/schools/items", limit=3, sortby="-pupils",
+def test_sortby_and_properties(client, t_schools):
+    doc = body(get(client, "/ogcapi/collections/t_schools/items", limit=3, sortby="-pupils",
                    properties="name"))
     assert [f["properties"] for f in doc["features"]] == [{"name": "学校29"}, {"name": "学校28"}, {"name": "学校27"}]
 
 
-def test_html_items_go_through_pygeoapi_and_the_provider(client, schools):
-    r = client.get("/ogcapi/collections/schools/items", {"f": "html", "filter": "pupils = 300"})
+def test_html_items_go_through_pygeoapi_and_the_provider(client, t_schools):
+    r = client.get("/ogcapi/collections/t_schools/items", {"f": "html", "filter": "pupils = 300"})
     page = r.content.decode()
     assert r.status_code == 200 and "学校3" in page and "学校4" not in page
     assert "https://" not in page.split("<body>")[0]  # no CDN assets
-    assert "Items" in client.get("/ogcapi/collections/schools/items", {"f": "html", "lang": "en-US"}).content.decode()
+    assert "Items" in client.get("/ogcapi/collections/t_schools/items", {"f": "html", "lang": "en-US"}).content.decode()
 
 
-def test_queryables_list_visible_properties(client, schools):
-    doc = json.loads(get(client, "/ogcapi/collections/schools/queryables").content)
+def test_queryables_list_visible_properties(client, t_schools):
+    doc = json.loads(get(client, "/ogcapi/collections/t_schools/queryables").content)
     assert doc["properties"]["pupils"]["type"] == "integer"
     assert "name" in doc["properties"]
 
@@ -106,7 +106,7 @@ def test_queryables_list_visible_properties(client, schools):
     ({"crs": "nonsense"}, "crs"),
     ({"filter": "pupils >"}, "filter"),
     ({"filter": "nosuchfield = 1"}, "filter"),
-    ({"filter": '"pupils; DROP TABLE geodata.schools; --" = 1'}, "filter"),
+    ({"filter": '"pupils; DROP TABLE geodata.t_schools; --" = 1'}, "filter"),
     ({"filter": "{not json", "filter-lang": "cql2-json"}, "filter"),
     ({"filter": "pupils = 1", "filter-lang": "ecql"}, "filter-lang"),
     ({"sortby": "nosuchfield"}, "sortby"),
@@ -119,8 +119,8 @@ def test_queryables_list_visible_properties(client, schools):
     ({"datetime": "yesterday"}, "datetime"),
     ({"f": "xml"}, "f"),
 ])
-def test_bad_input_is_problem_details_400(client, schools, params, locator):
-    r = get(client, "/ogcapi/collections/schools/items", **params)
+def test_bad_input_is_problem_details_400(client, t_schools, params, locator):
+    r = get(client, "/ogcapi/collections/t_schools/items", **params)
     problem = json.loads(r.content)
     assert r.status_code == 400, problem
     assert r["Content-Type"].startswith("application/problem+json")
@@ -128,20 +128,20 @@ def test_bad_input_is_problem_details_400(client, schools, params, locator):
     assert problem.get("parameter") == locator
 
 
-def test_invalid_utf8_in_a_filter_is_400(client, schools):
-    r = client.get("/ogcapi/collections/schools/items?filter=name%20%3D%20%27%ff%fe%27",
+def test_invalid_utf8_in_a_filter_is_400(client, t_schools):
+    r = client.get("/ogcapi/collections/t_schools/items?filter=name%20%3D%20%27%ff%fe%27",
                    HTTP_ACCEPT="application/json")
     assert r.status_code == 400 and json.loads(r.content)["parameter"] == "filter"
 
 
-def test_injection_in_values_is_only_text(client, schools):
-    doc = body(get(client, "/ogcapi/collections/schools/items",
+def test_injection_in_values_is_only_text(client, t_schools):
+    doc = body(get(client, "/ogcapi/collections/t_schools/items",
                    filter="name = 'x'' OR ''1''=''1'"))
     assert doc["features"] == []
-    assert body(get(client, "/ogcapi/collections/schools/items"))["numberMatched"] == 30
+    assert body(get(client, "/ogcapi/collections/t_schools/items"))["numberMatched"] == 30
 
 
 @pytest.mark.parametrize("item_id", ["abc", "99999", "9" * 40, "-1", "1.5", "0"])
-def test_malformed_or_unknown_ids_are_404(client, schools, item_id):
-    r = get(client, f"/ogcapi/collections/schools/items/{item_id}")
+def test_malformed_or_unknown_ids_are_404(client, t_schools, item_id):
+    r = get(client, f"/ogcapi/collections/t_schools/items/{item_id}")
     assert r.status_code == 404 and json.loads(r.content)["status"] == 404
