@@ -5,11 +5,13 @@ import { h } from './dom.js';
 import { t, layerTitle } from './i18n.js';
 import { drawOnce } from './sketch.js';
 
-/** The output formats offered, as the WFS capabilities name them. */
+/** The output formats offered, with their WFS 2.0 OUTPUTFORMAT names (docs/wfs-wcs.md). */
 export const FORMATS = [
-  { label: 'GeoJSON', outputFormat: 'application/geo+json', extension: 'geojson' },
+  { label: 'GeoJSON', outputFormat: 'application/json', extension: 'geojson' },
   { label: 'GeoPackage', outputFormat: 'application/geopackage+sqlite3', extension: 'gpkg' },
-  { label: 'Shapefile', outputFormat: 'SHAPE-ZIP', extension: 'zip' },
+  { label: 'Shapefile', outputFormat: 'application/zip', extension: 'zip' },
+  // ArcGIS 9/10 read GBK attribute text without a .cpg file.
+  { label: 'Shapefile (GBK)', outputFormat: 'application/zip', extension: 'zip', options: 'charset:GBK' },
 ];
 
 /** A WFS 2.0 GetFeature URL for ``layer`` limited to ``ring`` (CGCS2000 lon/lat). */
@@ -25,6 +27,7 @@ export function getFeatureUrl(endpoints, layer, format, ring) {
   return endpoints.owsUrl({
     SERVICE: 'WFS', VERSION: '2.0.0', REQUEST: 'GetFeature', TYPENAMES: layer.name,
     OUTPUTFORMAT: format.outputFormat, SRSNAME: 'urn:ogc:def:crs:EPSG::4490', FILTER: filter,
+    ...(format.options ? { FORMAT_OPTIONS: format.options } : {}),
   });
 }
 
