@@ -28,7 +28,7 @@ OFFERED_SRIDS = (4490, 4549, 4326, 3857, CRS84)
 
 _PATTERNS = [
     re.compile(r"^EPSG:(\d+)$", re.I),
-    re.compile(r"^urn:(?:x-)?ogc:def:crs:EPSG:[\d.]*:(\d+)$", re.I),
+    re.compile(r"^urn:(?:x-)?ogc:def:crs:EPSG:(?:[\d.]*:)?(\d+)$", re.I),  # :: or :6.6: or :
     re.compile(r"^https?://www\.opengis\.net/def/crs/EPSG/[\d.]+/(\d+)$", re.I),
     re.compile(r"^https?://www\.opengis\.net/gml/srs/epsg\.xml#(\d+)$", re.I),
 ]

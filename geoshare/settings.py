@@ -135,6 +135,8 @@ INSTALLED_APPS = [
     "layers",
     "fixtures",
     "services.ogcapi",
+    "services.wfs",
+    "services.wcs",
     "geoshare.webmap",
 ]
 
@@ -251,6 +253,8 @@ GEOSHARE_IMPORT_STEP_TIMEOUT = _int("GEOSHARE_IMPORT_STEP_TIMEOUT", 3600)
 # Largest answers the engines produce: WMS/WCS pixels per request, features per page.
 GEOSHARE_MAX_COVERAGE_PIXELS = _int("GEOSHARE_MAX_COVERAGE_PIXELS", 8192 * 8192)
 GEOSHARE_MAX_FEATURES_PER_PAGE = _int("GEOSHARE_MAX_FEATURES_PER_PAGE", 10_000)
+# WFS GetFeature streams, so one answer may be far larger than an OGC API page.
+GEOSHARE_WFS_MAX_FEATURES = _int("GEOSHARE_WFS_MAX_FEATURES", 1_000_000)
 
 # Access: failed-login throttling, anonymous rate limits (requests per second per address
 # and service; empty to turn off), audit retention, and whether a proxy's

@@ -26,7 +26,7 @@ MAX_LIMIT = 100_000  # one page; streaming whole layers goes through limit=None
 class GeometryOutput:
     """How features' geometries come back, encoded by PostGIS rather than in Python.
 
-    format: "wkb" (bytes), "geojson" (text), "gml2"/"gml3" (text, ST_AsGML; gml3 serves
+    format: "wkb" (bytes), "geojson"/"wkt" (text), "gml2"/"gml3" (text, ST_AsGML; gml3 serves
     GML 3.1.1 and, with gml:id, GML 3.2), or "none".
     """
 
@@ -90,6 +90,7 @@ class CoverageSubset:
     scale_factor: float | None = None  # alternative to size: 0.5 halves each axis
     bands: tuple[int, ...] | None = None  # 1-based band indexes; None: all
     resampling: str = "nearest"
+    clip: bool = True  # False: keep a bbox reaching past the coverage; cells outside are masked
 
 
 class CoverageSource(Protocol):

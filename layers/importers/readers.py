@@ -37,7 +37,10 @@ class Field:
 class Batch:
     first_row: int  # 1-based number of the first row of the batch in the source
     geometries: np.ndarray  # shapely geometries or None
-    rows: list[tuple]
+    columns: list[pa.Array]  # one per reader field, in order
+
+    def __len__(self) -> int:
+        return len(self.geometries)
 
 
 class VectorReader:
@@ -97,11 +100,8 @@ class OgrReader(VectorReader):
                 for record_batch in reader:
                     wkb = record_batch.column(geometry_name).to_numpy(zero_copy_only=False)
                     geometries = _from_wkb(wkb, first_row)
-                    columns = [
-                        record_batch.column(f.source).to_pylist() for f in self.fields
-                    ]
-                    rows = list(zip(*columns)) if columns else [()] * len(geometries)
-                    yield Batch(first_row, geometries, rows)
+                    columns = [record_batch.column(f.source) for f in self.fields]
+                    yield Batch(first_row, geometries, columns)
                     first_row += record_batch.num_rows
         except (DataSourceError, DataLayerError) as e:
             raise ImportFailedError(f"unreadable data in {self.path.name}: {first_line(e)}")
@@ -197,10 +197,17 @@ class CsvReader(VectorReader):
                     for i, field in zip(self._columns, self.fields)
                 ))
                 if len(rows) == size:
-                    yield Batch(first_row, np.array(geometries, dtype=object), rows)
+                    yield self._batch(first_row, geometries, rows)
                     geometries, rows, first_row = [], [], number + 1
             if rows:
-                yield Batch(first_row, np.array(geometries, dtype=object), rows)
+                yield self._batch(first_row, geometries, rows)
+
+    def _batch(self, first_row: int, geometries: list, rows: list[tuple]) -> Batch:
+        columns = [
+            pa.array(values, type=_ARROW_TYPES[field.pg_type])
+            for values, field in zip(zip(*rows), self.fields)
+        ] if self.fields else []
+        return Batch(first_row, np.array(geometries, dtype=object), columns)
 
     def _geometry(self, row: list[str], number: int):
         if self.wkt_col is not None:
@@ -216,6 +223,9 @@ class CsvReader(VectorReader):
         if x is None or y is None:
             return None
         return shapely.Point(x, y)
+
+
+_ARROW_TYPES = {"bigint": pa.int64(), "double precision": pa.float64(), "text": pa.string()}
 
 
 def column_name(source: str, taken: set[str]) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.csv
 import shapely
 from django.conf import settings
 from django.db import connection
@@ -52,15 +54,23 @@ def load_vector(request: ImportRequest, reader: VectorReader, where: str,
     report = ImportReport(layer=None)
     batch_size = settings.GEOSHARE_IMPORT_BATCH_SIZE
     columns = [storage.column(f.name) for f in reader.fields] + [storage.column("geom")]
-    copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
+    # Arrow writes each batch as CSV in C++; PostgreSQL's CSV COPY reads an unquoted empty
+    # field as NULL and a quoted one ("") as an empty string, which is what Arrow writes.
+    copy_sql = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
         storage.table(request.name), sql.SQL(", ").join(columns)
     )
+    options = pyarrow.csv.WriteOptions(include_header=False, quoting_style="needed")
     with connection.cursor() as cur, cur.cursor.copy(copy_sql) as copy:
         for batch in reader.batches(batch_size):
             ewkb = _prepare_geometries(batch.geometries, stored_type, srid, batch.first_row, report)
-            for row, geometry in zip(batch.rows, ewkb):
-                copy.write_row((*row, geometry))
-            report.features += len(batch.rows)
+            table = pa.Table.from_arrays(
+                [_copyable(column) for column in batch.columns] + [pa.array(ewkb, pa.string())],
+                names=[f.name for f in reader.fields] + ["geom"],
+            )
+            sink = pa.BufferOutputStream()
+            pyarrow.csv.write_csv(table, sink, options)
+            copy.write(sink.getvalue().to_pybytes())
+            report.features += len(batch)
             if progress:
                 progress(report.features, reader.total)
     with connection.cursor() as cur:
@@ -84,6 +94,15 @@ def load_vector(request: ImportRequest, reader: VectorReader, where: str,
         "extent": extent,
     }
     return report, layer_fields
+
+
+def _copyable(column: pa.Array) -> pa.Array:
+    """Arrow CSV writes most types as PostgreSQL reads them; binary must become \\x hex."""
+    if pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
+        return pa.array(
+            [None if v is None else "\\x" + v.hex() for v in column.to_pylist()], pa.string()
+        )
+    return column
 
 
 def _srid_for(request: ImportRequest, reader: VectorReader, where: str) -> int:

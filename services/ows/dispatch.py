@@ -15,7 +15,7 @@ from lxml import etree
 from geoshare.errors import GeoshareError, InvalidParameterError, MissingParameterError
 from services.ows.exceptions import report_response, resolve
 from services.ows.kvp import Kvp
-from services.ows.xml import parse_untrusted
+from services.ows.xml import XmlParseError, parse_untrusted
 
 __all__ = ["OwsService", "OwsRequest", "register", "dispatch", "OperationNotSupportedError",
            "VersionNegotiationError"]
@@ -80,7 +80,12 @@ def dispatch(request: HttpRequest) -> HttpResponse:
     service, version = None, None
     try:
         kvp = Kvp.from_request(request)
-        xml = _xml_body(request)
+        try:
+            xml = _xml_body(request)
+        except XmlParseError:
+            # Unreadable XML is still answered in the flavour of the service it was meant for.
+            service = _service_sniffed(kvp, request.body)
+            raise
         service = _service_for(kvp, xml)
         operation_name = _operation_name(kvp, xml)
         version = _negotiate_version(service, kvp, xml, operation_name)
@@ -132,6 +137,16 @@ def _service_for(kvp: Kvp, xml) -> OwsService:
         f"SERVICE {name[:80]!r} is not offered here; use one of {', '.join(sorted(_services))}",
         "service",
     )
+
+
+def _service_sniffed(kvp: Kvp, body: bytes) -> OwsService | None:
+    """The service a body that cannot be parsed names, by SERVICE or by a namespace in its head."""
+    name = (kvp.get("SERVICE") or "").lower()
+    head = body[:4096]
+    for service in _services.values():
+        if service.name.lower() == name or any(ns.encode() in head for ns in service.xml_namespaces):
+            return service
+    return None
 
 
 def _operation_name(kvp: Kvp, xml) -> str:

@@ -21,6 +21,7 @@ log = logging.getLogger("geoshare.ows")
 
 OWS11 = "http://www.opengis.net/ows/1.1"
 OWS10 = "http://www.opengis.net/ows"
+OWS20 = "http://www.opengis.net/ows/2.0"
 OGC = "http://www.opengis.net/ogc"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
@@ -114,6 +115,7 @@ FLAVOURS = {
     "wcs100": _ogc_report("http://schemas.opengis.net/wcs/1.0.0/OGC-exception.xsd", "1.2.0"),
     "ows11": _ows(OWS11, "http://schemas.opengis.net/ows/1.1.0/owsExceptionReport.xsd"),
     "ows10": _ows(OWS10, "http://schemas.opengis.net/ows/1.0.0/owsExceptionReport.xsd"),
+    "ows20": _ows(OWS20, "http://schemas.opengis.net/ows/2.0/owsExceptionReport.xsd"),
 }
 
 

@@ -14,21 +14,26 @@ _MAX_VALUE_LENGTH = 64 * 1024
 class Kvp:
     """The parameters of one OGC KVP request. Names match case-insensitively (OGC 06-121r9 §11.5.2)."""
 
-    def __init__(self, params: Mapping[str, str]):
+    def __init__(self, params: Mapping[str, str], repeated: Mapping[str, list[str]] | None = None):
         self._params: dict[str, str] = {}
+        self._repeated: dict[str, list[str]] = {}
         for name, value in params.items():
-            if len(value) > _MAX_VALUE_LENGTH:
-                raise InvalidParameterError(f"{name} is longer than {_MAX_VALUE_LENGTH} characters", name)
-            if "\x00" in value:
-                raise InvalidParameterError(f"{name} contains a NUL character", name)
-            self._params[name.upper()] = value
+            self._params[name.upper()] = _checked(name, value)
+        for name, values in (repeated or {}).items():
+            self._repeated[name.upper()] = [_checked(name, v) for v in values]
 
     @classmethod
     def from_request(cls, request) -> Kvp:
         params = {k: request.GET.get(k) for k in request.GET}
+        sources = [request.GET]
         if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
             params.update({k: request.POST.get(k) for k in request.POST})
-        return cls(params)
+            sources.append(request.POST)
+        repeated: dict[str, list[str]] = {}
+        for source in sources:
+            for name, values in source.lists():
+                repeated.setdefault(name.upper(), []).extend(values)
+        return cls(params, {k: v for k, v in repeated.items() if len(v) > 1})
 
     def __contains__(self, name: str) -> bool:
         return name.upper() in self._params
@@ -95,6 +100,21 @@ class Kvp:
             return False
         raise InvalidParameterError(f"{name} must be TRUE or FALSE, got {raw[:80]!r}", name)
 
+    def repeated(self, name: str) -> list[str]:
+        """Every value of a parameter given more than once (WCS 2.0 SUBSET), else its one value."""
+        if name.upper() in self._repeated:
+            return list(self._repeated[name.upper()])
+        value = self.get(name)
+        return [] if value is None else [value]
+
     def list(self, name: str, separator: str = ",") -> list[str]:
         raw = self.get(name)
         return [] if raw is None else [part.strip() for part in raw.split(separator)]
+
+
+def _checked(name: str, value: str) -> str:
+    if len(value) > _MAX_VALUE_LENGTH:
+        raise InvalidParameterError(f"{name} is longer than {_MAX_VALUE_LENGTH} characters", name)
+    if "\x00" in value:
+        raise InvalidParameterError(f"{name} contains a NUL character", name)
+    return value

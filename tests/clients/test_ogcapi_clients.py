@@ -6,12 +6,11 @@ import subprocess
 from urllib.parse import urlencode
 
 import pytest
-from rasterio.io import MemoryFile
+from django.test.testcases import LiveServerThread, _StaticFilesHandler
 from owslib.ogcapi.coverages import Coverages
 from owslib.ogcapi.features import Features
 from owslib.ogcapi.records import Records
-
-from django.test.testcases import LiveServerThread, _StaticFilesHandler
+from rasterio.io import MemoryFile
 
 from tests.services.ogcapi import conftest as layers
 

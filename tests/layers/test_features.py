@@ -5,7 +5,7 @@ from django.db import connection
 from pyproj import Transformer
 
 from geoshare.access.policy import Grant
-from geoshare.errors import FeatureNotFoundError, UnknownPropertyError
+from geoshare.errors import FeatureNotFoundError, InvalidParameterError, UnknownPropertyError
 from geoshare.geo import BBox
 from layers.features import feature_source
 from layers.filters import FilterError, parse_cql2_text
@@ -173,3 +173,11 @@ def test_gml_geometry_carries_gml_ids(layer):
     source, grant = feature_source(layer), Grant(layer)
     feature = source.get(2, grant, GeometryOutput("gml3", srid=4490, gml_id_prefix="pts.g."))
     assert 'gml:id="pts.g.2"' in feature.geometry
+
+
+def test_fetch_reads_what_features_streams_in_one_go(layer):
+    source, grant = feature_source(layer), Grant(layer)
+    query = FeatureQuery(where=parse_cql2_text("n >= 4"), limit=3, offset=1)
+    assert source.fetch(query, grant) == list(source.features(query, grant))
+    with pytest.raises(InvalidParameterError):
+        source.fetch(FeatureQuery(limit=None), grant)

@@ -1,6 +1,7 @@
 """layers.importers, the import_layer command and import jobs, on files made in each test."""
 
 import io
+import sqlite3
 import zipfile
 from pathlib import Path
 
@@ -90,6 +91,33 @@ def test_geopackage(tmp_path, department):
     assert rows("imported") == [(n,) for n in NAMES]
     assert layer.extent.srid == 4490 and 120.5 < layer.extent.extent[0] < 120.6
     assert layer.styles.get().is_default
+
+
+def test_attribute_values_of_every_type_arrive_unchanged(tmp_path, department):
+    path = tmp_path / "types.gpkg"
+    texts = np.array(['逗号,引号"与\n换行', "", None], dtype=object)
+    pyogrio.raw.write(
+        path, shapely.to_wkb(PARCELS_XY),
+        [texts, np.array([1, -(2**40), 0], dtype=np.int64), np.array([0.5, np.nan, 1e300]),
+         np.array([True, False, True])],
+        ["text", "big", "real", "flag"], layer="types", driver="GPKG",
+        geometry_type="Polygon", crs="EPSG:4549",
+    )
+    with sqlite3.connect(path) as db:  # pyogrio writes no BLOBs; add one with SQLite itself
+        # The GeoPackage's R-tree triggers call GDAL's SQL functions; the importer never
+        # reads the R-tree, so stand-ins for them are enough here.
+        for function in ("ST_IsEmpty", "ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY"):
+            db.create_function(function, 1, lambda geometry: 0)
+        db.execute("ALTER TABLE types ADD COLUMN blob BLOB")
+        for fid, blob in enumerate([b"\x00\x01", b"", b"\xff"], start=1):
+            db.execute("UPDATE types SET blob = ? WHERE fid = ?", (blob, fid))
+    import_file(request_for(path, department, name="typed"))
+    values = rows("typed", "text, big, real, blob, flag")
+    assert [v[0] for v in values] == ['逗号,引号"与\n换行', "", None]
+    assert [v[1] for v in values] == [1, -(2**40), 0]
+    assert values[0][2] == 0.5 and values[1][2] is None and values[2][2] == 1e300
+    assert [bytes(v[3]) for v in values] == [b"\x00\x01", b"", b"\xff"]
+    assert [v[4] for v in values] == [True, False, True]
 
 
 def test_zipped_shapefile_with_cpg(tmp_path, department, settings):

@@ -1,0 +1,1 @@
+"""Feature encoders: GML, GeoJSON and CSV stream; Shapefile and GeoPackage go through a file."""

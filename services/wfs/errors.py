@@ -1,0 +1,32 @@
+"""WFS exception codes (OGC 09-025r2 Table 3, OWS Common): every error class mapped once."""
+
+from geoshare.errors import (
+    FeatureNotFoundError,
+    InvalidParameterError,
+    LayerNotFoundError,
+    MissingParameterError,
+)
+from services.ows.dispatch import OperationNotSupportedError, VersionNegotiationError
+from services.ows.xml import XmlParseError
+from services.wfs.fes import FilterParsingError
+
+__all__ = ["CODES", "OptionNotSupportedError"]
+
+
+class OptionNotSupportedError(InvalidParameterError):
+    """A valid request using an option this server does not implement (joins, for one)."""
+
+
+CODES = {
+    # A hidden type answers exactly as an unknown one: InvalidParameterValue on typeNames.
+    LayerNotFoundError: "InvalidParameterValue",
+    # GetFeatureById of an id that does not exist (WFS 2.0.2 §7.9.3.6).
+    FeatureNotFoundError: ("NotFound", 404),
+    OperationNotSupportedError: "OperationNotSupported",
+    VersionNegotiationError: "VersionNegotiationFailed",
+    OptionNotSupportedError: "OptionNotSupported",
+    MissingParameterError: "MissingParameterValue",
+    XmlParseError: "OperationParsingFailed",
+    FilterParsingError: "OperationParsingFailed",
+    InvalidParameterError: "InvalidParameterValue",
+}
