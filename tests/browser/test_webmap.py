@@ -1,9 +1,11 @@
 """The public web map as a visitor uses it, in Chromium against the live server."""
 
+from urllib.parse import urljoin
+
 import pytest
 import shapely
 
-from fixtures.demo.landmarks import CITY_GOVERNMENT
+from fixtures.demo.landmarks import CITY_GOVERNMENT, EXPERIMENTAL_SCHOOL
 from tests.browser.conftest import PHONE
 
 pytestmark = pytest.mark.browser
@@ -146,3 +148,31 @@ def test_a_department_user_sees_more_layers_and_the_local_grid(new_map_page):
     page.locator(".layer[data-layer=schools]").wait_for()
     assert page.locator(".layer[data-layer=land_approvals]").count() == 0
     visitor.assert_clean()
+
+
+def test_download_the_features_inside_a_drawn_area(new_map_page):
+    lon, lat = EXPERIMENTAL_SCHOOL.lnglat
+    visitor = new_map_page(f"/map/#map=16/{lon}/{lat}&proj=3857&base=none&layers=schools")
+    page = visitor.page
+    page.click("[data-tab=tools]")
+    page.click("text=画范围")
+    x, y = page.evaluate(
+        "([lon, lat]) => window.__webmap.map.getPixelFromCoordinate(window.__webmap.fromLonLat([lon, lat]))",
+        [lon, lat])
+    box = page.locator("#map").bounding_box()
+    corners = [(-60, -60), (60, -60), (60, 60)]
+    for dx, dy in corners:
+        page.mouse.click(box["x"] + x + dx, box["y"] + y + dy)
+    page.mouse.dblclick(box["x"] + x - 60, box["y"] + y + 60)
+    links = page.locator(".download[data-layer=schools] a")
+    assert links.all_inner_texts() == ["GeoJSON", "GeoPackage", "Shapefile", "Shapefile (GBK)"]
+    collection = page.evaluate("(url) => fetch(url).then((r) => r.json())", links.first.get_attribute("href"))
+    names = {f["properties"]["name"] for f in collection["features"]}
+    assert "张家港市实验小学" in names
+    for feature in collection["features"]:  # only what lies in the area (±60 px at zoom 16)
+        f_lon, f_lat = feature["geometry"]["coordinates"]
+        assert abs(f_lon - lon) < 0.0015 and abs(f_lat - lat) < 0.0015
+    shapefile = page.request.get(urljoin(page.url, links.nth(2).get_attribute("href")))
+    assert shapefile.ok and shapefile.body()[:2] == b"PK"
+    geopackage = page.request.get(urljoin(page.url, links.nth(1).get_attribute("href")))
+    assert geopackage.ok and geopackage.body()[:15] == b"SQLite format 3"
