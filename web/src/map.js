@@ -61,6 +61,14 @@ export class WebMap {
     view.setZoom(zoom);
   }
 
+  /** Centre on ``position`` (view coordinates), closer in to ``metres`` per pixel if further out. */
+  zoomTo(position, metres) {
+    const view = this.map.getView();
+    const unitsPerMetre = 1 / getPointResolution(this.projection, 1, position, 'm');
+    const resolution = Math.min(view.getResolution(), metres * unitsPerMetre);
+    view.animate({ center: position, resolution, duration: 300 });
+  }
+
   setProjection(projection) {
     if (projection === this.projection) return;
     const { lonLat, metres } = this.getPlace();

@@ -7,6 +7,7 @@ import { t } from './i18n.js';
 import { fromLonLat } from './projections.js';
 
 const DEBOUNCE_MS = 150;
+const ZOOM_METRES = 1.2; // metres per pixel at a found address: a street block on screen
 
 export class Search {
   constructor(form, { webmap, popup, marker, urls }) {
@@ -16,6 +17,7 @@ export class Search {
     form.append(this.list);
     this.timer = null;
     this.controller = null;
+    this.items = [];
     this.input.addEventListener('input', () => {
       clearTimeout(this.timer);
       this.timer = setTimeout(() => this.suggest(), DEBOUNCE_MS);
@@ -50,22 +52,35 @@ export class Search {
     } catch {
       return; // typing on is the answer to a failed suggestion
     }
-    const items = suggestionsOf(answer);
-    this.list.replaceChildren(...items.map((text) => h('li', {
-      role: 'option', tabindex: -1,
+    const items = answer.suggestions;
+    this.list.replaceChildren(...items.map((item) => h('li', {
+      role: 'option', tabindex: -1, title: item.address,
       onmousedown: (event) => {
         event.preventDefault();
-        this.input.value = text;
-        this.search(text);
+        this.choose(item);
       },
-    }, text)));
+    }, item.text)));
+    this.items = items;
     this.list.hidden = items.length === 0;
+  }
+
+  /** A chosen suggestion with a point is shown as it is; one without is searched for. */
+  choose(item) {
+    this.input.value = item.text;
+    this.list.hidden = true;
+    if (Number.isFinite(item.lon) && Number.isFinite(item.lat)) this.show(item);
+    else this.search(item.text);
   }
 
   keys(event) {
     const options = [...this.list.children];
     if (this.list.hidden || !options.length) return;
     const current = options.findIndex((o) => o.getAttribute('aria-selected') === 'true');
+    if (event.key === 'Enter' && current >= 0) {
+      event.preventDefault();
+      this.choose(this.items[current]);
+      return;
+    }
     let next = current;
     if (event.key === 'ArrowDown') next = Math.min(options.length - 1, current + 1);
     else if (event.key === 'ArrowUp') next = Math.max(0, current - 1);
@@ -73,7 +88,6 @@ export class Search {
     else return;
     event.preventDefault();
     options.forEach((o, i) => o.setAttribute('aria-selected', String(i === next)));
-    if (next >= 0) this.input.value = options[next].textContent;
   }
 
   async search(text) {
@@ -87,7 +101,7 @@ export class Search {
       if (error.name !== 'AbortError') this.notice(t('searchFailed'));
       return;
     }
-    const best = resultsOf(answer)[0];
+    const best = answer.results[0];
     if (!best) {
       this.notice(t('searchNothing', { q: query }));
       return;
@@ -95,35 +109,18 @@ export class Search {
     this.show(best);
   }
 
-  show(result) {
-    const position = fromLonLat(result.lonLat, this.webmap.projection);
+  /** Move to a geocoded place ({address, lon, lat}), mark it and show its address. */
+  show(place) {
+    const position = fromLonLat([place.lon, place.lat], this.webmap.projection);
     const source = this.marker.getSource();
     source.clear();
     source.addFeature(new Feature(new Point(position)));
-    this.webmap.map.getView().animate({ center: position, zoom: Math.max(this.webmap.map.getView().getZoom(), 16), duration: 300 });
+    this.webmap.zoomTo(position, ZOOM_METRES);
     this.popup.show(position, h('div', { class: 'search-result' },
-      h('p', { class: 'address' }, result.address),
-      result.detail ? h('p', { class: 'detail' }, result.detail) : null));
+      h('p', { class: 'address' }, place.address)));
   }
 
   notice(text) {
-    const center = this.webmap.map.getView().getCenter();
-    this.popup.show(center, h('p', { class: 'nothing' }, text));
+    this.popup.show(this.webmap.map.getView().getCenter(), h('p', { class: 'nothing' }, text));
   }
-}
-
-/** Suggestion texts from a geocoding suggest answer. */
-function suggestionsOf(answer) {
-  const items = Array.isArray(answer) ? answer : answer.suggestions || answer.results || [];
-  return items.map((item) => (typeof item === 'string' ? item : item.text || item.address || item.name)).filter(Boolean);
-}
-
-/** {lonLat, address, detail} of each hit of a geocoding search answer. */
-function resultsOf(answer) {
-  const items = Array.isArray(answer) ? answer : answer.features || answer.results || [];
-  return items.map((item) => ({
-    lonLat: item.geometry?.coordinates ?? [item.lon ?? item.x, item.lat ?? item.y],
-    address: item.properties?.address ?? item.address ?? item.properties?.name ?? item.name,
-    detail: item.properties?.name ?? '',
-  })).filter((r) => Number.isFinite(r.lonLat[0]) && Number.isFinite(r.lonLat[1]));
 }
