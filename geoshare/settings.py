@@ -280,5 +280,5 @@ def _rate_limits(text: str) -> dict[str, int]:
 
 
 GEOSHARE_RATE_LIMITS = _rate_limits(os.environ.get(
-    "GEOSHARE_RATE_LIMITS", "wms=50,wmts=300,wfs=20,wcs=10,ogcapi=100,geocoding=30"
+    "GEOSHARE_RATE_LIMITS", "wms=100,wmts=500,wfs=50,wcs=50,ogcapi=200,geocoding=50"
 ))

@@ -161,18 +161,37 @@ def visible_layers(principal: Principal, action: Action = Action.VIEW) -> QueryS
     return layers.filter(allowed)
 
 
+_entries: dict[int, object] = {}
+
+
+def _catalog_entry(pk: int, modified):
+    """The Layer row ``pk`` as of ``modified``, kept per process between requests.
+
+    The decision is made afresh by the query in grant_for every time; only the catalog
+    data is reused, and any save of the layer (``modified`` is auto_now, ``bump()`` sets
+    it) makes the next request read it again. Building the object costs more than the
+    query that decides.
+    """
+    from layers.models import Layer
+
+    layer = _entries.get(pk)
+    if layer is None or layer.modified != modified:
+        layer = Layer.objects.select_related("department").get(pk=pk)
+        if len(_entries) > 10_000:
+            _entries.clear()
+        _entries[pk] = layer
+    return layer
+
+
 def grant_for(principal: Principal, layer_name: str, action: Action = Action.VIEW) -> Grant:
     """Terms of access to one layer. Raises ``LayerNotFoundError`` as for an unknown name."""
     from geoshare.access.grants import combine
 
-    layer = (
-        visible_layers(principal, action)
-        .select_related("department")
-        .filter(name=layer_name)
-        .first()
-    )
-    if layer is None:
+    found = visible_layers(principal, action).filter(name=layer_name).values_list("pk", "modified")
+    row = found.first()
+    if row is None:
         raise LayerNotFoundError(layer_name)
+    layer = _catalog_entry(*row)
     readable = action in (Action.VIEW, Action.DOWNLOAD)
     if (
         _is_platform_admin(principal)
