@@ -98,7 +98,8 @@ function main() {
       const shown = webmap.shownOverlays().reverse().map((name) => catalog.get(name)).filter(Boolean);
       return {
         features: shown.filter((l) => l.storage === 'vector').map((l) => l.name),
-        info: [...shown.filter((l) => l.storage === 'raster').map((l) => l.name), ...(base?.query || [])],
+        info: [...shown.filter((l) => l.storage === 'raster').map((l) => l.name),
+          ...(base?.identify ? [base.layer] : [])],
       };
     },
   });
