@@ -65,13 +65,13 @@ export class Identify {
       }
     }
     if (info.length && this.endpoints.has('WMS')) {
-      asks.push(this.fetchJson(this.infoUrl(info, coordinate)).then((answer) => answer.features || []));
+      asks.push(this.fetchJson(this.infoUrl(info, coordinate)).then((a) => topFirst(a.features)));
     }
     if (!asks.length) return;
     const click = ++this.clicks;
     const answers = await Promise.allSettled(asks);
     if (click !== this.clicks) return; // a newer click is being answered
-    const found = answers.filter((a) => a.status === 'fulfilled').flatMap((a) => a.value);
+    const found = unique(answers.filter((a) => a.status === 'fulfilled').flatMap((a) => a.value));
     if (!found.length && answers.some((a) => a.status === 'rejected')) {
       this.popup.show(coordinate, h('p', { class: 'error' }, t('identifyFailed')));
       return;
@@ -101,7 +101,7 @@ export class Identify {
   }
 
   card(feature) {
-    const name = feature.layer ?? layerOfId(feature.id);
+    const name = feature.layer;
     const layer = this.catalog.get(name);
     // Only the attributes in the answer are shown; the catalog merely gives their labels.
     const labels = new Map((layer?.fields || []).map((f) => [f.name, f.title || f.name]));
@@ -109,14 +109,28 @@ export class Identify {
       .filter(([, value]) => value !== null && value !== '')
       .map(([key, value]) => h('tr', {},
         h('th', {}, labels.get(key) || key), h('td', {}, formatValue(value))));
-    return h('section', { class: 'feature', dataset: { layer: name ?? '' } },
-      h('h3', {}, layer ? layerTitle(layer) : (name ?? '')),
+    return h('section', { class: 'feature', dataset: { layer: name } },
+      h('h3', {}, layer ? layerTitle(layer) : name),
       h('table', {}, h('tbody', {}, rows)));
   }
 }
 
-function layerOfId(id) {
-  return typeof id === 'string' && id.includes('.') ? id.slice(0, id.lastIndexOf('.')) : undefined;
+/** GetFeatureInfo lists a group's layers bottom first; the popup reads top down. */
+function topFirst(features) {
+  const order = [...new Set(features.map((f) => f.layer))].reverse();
+  return order.flatMap((layer) => features.filter((f) => f.layer === layer));
+}
+
+/** A feature found both as an overlay and in a base-map group is shown once. */
+function unique(features) {
+  const seen = new Set();
+  return features.filter((f) => {
+    const id = String(f.id ?? '');
+    const key = id.startsWith(`${f.layer}.`) ? id : `${f.layer}.${id}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function formatValue(value) {
