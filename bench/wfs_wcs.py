@@ -272,7 +272,7 @@ def main() -> int:
                             max(peak, rss.peak),
                         )
             for box in boxes:
-                for is_ours, (server, base, typename, geometry, _) in servers.items():
+                for is_ours, (_server, base, typename, geometry, _) in servers.items():
                     url = kvp(
                         base,
                         SERVICE="WFS",

@@ -61,7 +61,7 @@ class OgrReader(VectorReader):
         try:
             layers = [name for name, _ in pyogrio.list_layers(path)]
         except (DataSourceError, DataLayerError, OSError) as e:
-            raise ImportFailedError(f"not a readable vector file: {path.name}: {first_line(e)}")
+            raise ImportFailedError(f"not a readable vector file: {path.name}: {first_line(e)}") from None
         if not layers:
             raise ImportFailedError(f"not a readable vector file: {path.name} holds no layer")
         if layer is None and len(layers) > 1:
@@ -79,7 +79,7 @@ class OgrReader(VectorReader):
         try:
             info = pyogrio.read_info(path, layer=self.layer, encoding=encoding)
         except (DataSourceError, DataLayerError) as e:
-            raise ImportFailedError(f"not a readable vector file: {path.name}: {first_line(e)}")
+            raise ImportFailedError(f"not a readable vector file: {path.name}: {first_line(e)}") from None
         self.crs = info["crs"]
         self.geometry_type = info["geometry_type"]
         self.total = info["features"] if info["features"] >= 0 else None
@@ -104,7 +104,7 @@ class OgrReader(VectorReader):
                     yield Batch(first_row, geometries, columns)
                     first_row += record_batch.num_rows
         except (DataSourceError, DataLayerError) as e:
-            raise ImportFailedError(f"unreadable data in {self.path.name}: {first_line(e)}")
+            raise ImportFailedError(f"unreadable data in {self.path.name}: {first_line(e)}") from None
 
 
 class CsvReader(VectorReader):

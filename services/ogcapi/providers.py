@@ -25,7 +25,7 @@ from layers.coverages import coverage_source, to_geotiff
 from layers.features import feature_source
 from layers.sources import FeatureQuery, GeometryOutput
 from services.ogcapi import context
-from services.ogcapi.config import CATALOG_ID, crs_uri
+from services.ogcapi.config import crs_uri
 from services.ogcapi.params import feature_id
 
 __all__ = ["FeatureProvider", "CoverageProvider", "RecordsProvider", "TileProvider",

@@ -37,7 +37,7 @@ class Command(BaseCommand):
             department = Department.objects.get(code=options["department"])
         except Department.DoesNotExist:
             codes = ", ".join(Department.objects.values_list("code", flat=True)) or "none yet"
-            raise CommandError(f"no department {options['department']!r}; known: {codes}")
+            raise CommandError(f"no department {options['department']!r}; known: {codes}") from None
         metadata = {"abstract": options["abstract"]}
         if options["keywords"]:
             metadata["keywords"] = [k.strip() for k in options["keywords"].split(",") if k.strip()]

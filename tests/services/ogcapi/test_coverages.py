@@ -1,8 +1,6 @@
 import json
 
-import numpy as np
 import pytest
-import rasterio
 from rasterio.io import MemoryFile
 
 pytestmark = pytest.mark.django_db
