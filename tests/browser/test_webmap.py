@@ -1,5 +1,6 @@
 """The public web map as a visitor uses it, in Chromium against the live server."""
 
+from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
@@ -50,12 +51,11 @@ def test_print_exports_png_and_pdf_and_loads_the_pdf_code_only_then(public):
     with page.expect_download() as png:
         page.click("text=导出 PNG")
     assert png.value.suggested_filename == "测试专题图.png"
-    data = open(png.value.path(), "rb").read()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert Path(png.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not any("jspdf" in url for url in fetched)
     with page.expect_download() as pdf:
         page.click("text=导出 PDF")
-    assert open(pdf.value.path(), "rb").read(5) == b"%PDF-"
+    assert Path(pdf.value.path()).read_bytes()[:5] == b"%PDF-"
     assert any("jspdf" in url for url in fetched)
     page.click("[data-tab=layers]")
     public.assert_clean()

@@ -31,7 +31,7 @@ def internal_layer():
 
 def page_config(response) -> dict:
     match = re.search(r'<script id="webmap-config" type="application/json">(.*?)</script>',
-                      response.content.decode(), re.S)
+                      response.content.decode(), re.DOTALL)
     return json.loads(match[1])
 
 
