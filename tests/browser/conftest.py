@@ -55,7 +55,9 @@ class MapPage:
         return self
 
     def wait_for_render(self) -> None:
+        """The map's first complete render, and the layer tree from the catalog."""
         self.page.wait_for_function("window.__firstRender !== undefined", timeout=30_000)
+        self.page.locator(".tree .kind, .tree .empty").first.wait_for(state="attached")
 
     def wait_for_tiles(self) -> None:
         """Wait until the map has drawn everything it asked for since the last change."""
@@ -90,12 +92,22 @@ class MapPage:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(django_db_setup):
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: ./platform test installs Debian's chromium")
+    snapshots = {
+        c.alias: c._test_serialized_contents
+        for c in connections.all() if hasattr(c, "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
+        # While Playwright's sync API runs its event loop on this thread, Django's connection
+        # handler (an asgiref Local) hands out fresh connection objects. Give them the demo
+        # snapshot that serialized rollback puts back after each live-server test.
+        for alias, snapshot in snapshots.items():
+            connections[alias]._test_serialized_contents = snapshot
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()

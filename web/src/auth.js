@@ -17,7 +17,10 @@ export function authControls(config) {
 }
 
 async function logout(config) {
-  await fetch(config.urls.logout, { method: 'POST', headers: csrfHeaders(config), credentials: 'same-origin' });
+  const response = await fetch(config.urls.logout, {
+    method: 'POST', headers: csrfHeaders(config), credentials: 'same-origin',
+  });
+  await response.json();
   window.location.reload();
 }
 
@@ -38,11 +41,11 @@ function openLogin(config) {
     const response = await fetch(config.urls.login, {
       method: 'POST', body: new FormData(form), headers: csrfHeaders(config), credentials: 'same-origin',
     });
+    const body = await response.json().catch(() => ({ errors: [String(response.status)] }));
     if (response.ok) {
       window.location.reload();
       return;
     }
-    const body = await response.json().catch(() => ({ errors: [String(response.status)] }));
     errors.textContent = (body.errors || []).join(' ');
   });
   dialog.addEventListener('close', () => dialog.remove());
