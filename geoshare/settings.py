@@ -247,6 +247,10 @@ if GEOSHARE_MAX_TIER not in _TIERS:
         f"GEOSHARE_MAX_TIER must be one of {', '.join(_TIERS)}, got {GEOSHARE_MAX_TIER!r}"
     )
 GEOSHARE_PUBLIC_URL = os.environ.get("GEOSHARE_PUBLIC_URL", "").rstrip("/")
+# The web map's base maps: id=layer-or-group[:style][!], ! = clicks identify on it.
+GEOSHARE_MAP_BASEMAPS = os.environ.get(
+    "GEOSHARE_MAP_BASEMAPS", "emap=emap!,imagery=emap_imagery,terrain=terrain"
+)
 GEOSHARE_IMPORT_BATCH_SIZE = _int("GEOSHARE_IMPORT_BATCH_SIZE", 20_000)
 GEOSHARE_IMPORT_MAX_UPLOAD_MB = _int("GEOSHARE_IMPORT_MAX_UPLOAD_MB", 2048)
 GEOSHARE_IMPORT_STEP_TIMEOUT = _int("GEOSHARE_IMPORT_STEP_TIMEOUT", 3600)

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from geoshare import services
 from geoshare.access import policy
-from geoshare.webmap import assets
+from geoshare.webmap import assets, basemaps
 from services.ows.dispatch import registered
 
 __all__ = ["map_page", "login", "logout"]
@@ -56,7 +56,7 @@ def _config(request, language: str) -> dict:
         "user": _user(request.user),
         "csrfToken": get_token(request),
         "home": list(extent or _FALLBACK_HOME),
-        "basemaps": [],
+        "basemaps": basemaps.for_principal(request.principal),
         "services": sorted(entry.key for entry in services.entries()),
         "ows": sorted(registered()),
         "urls": {
