@@ -176,3 +176,18 @@ def test_download_the_features_inside_a_drawn_area(new_map_page):
     assert shapefile.ok and shapefile.body()[:2] == b"PK"
     geopackage = page.request.get(urljoin(page.url, links.nth(1).get_attribute("href")))
     assert geopackage.ok and geopackage.body()[:15] == b"SQLite format 3"
+
+
+def test_a_shared_link_opens_the_same_view(new_map_page):
+    visitor = new_map_page("/map/#map=15.00/120.54000/31.87000&proj=4490&base=none&layers=schools@40,no_such_layer")
+    page = visitor.page
+    row = page.locator(".layer[data-layer=schools]")
+    assert row.locator("input[type=checkbox]").is_checked()
+    assert row.locator("input[type=range]").input_value() == "40"
+    page.click("[data-tab=tools]")
+    assert page.locator("input[name=projection][value='EPSG:4490']").is_checked()
+    assert page.evaluate("() => window.__webmap.projection") == "EPSG:4490"
+    centre = page.evaluate("() => window.__webmap.getPlace().lonLat")
+    assert centre == pytest.approx([120.54, 31.87], abs=1e-5)
+    # The link the page keeps is the view as shown: the unknown layer is left out.
+    assert page.evaluate("location.hash") == "#map=15.00/120.54000/31.87000&proj=4490&base=none&layers=schools@40"
