@@ -6,10 +6,18 @@ from urllib.parse import urljoin
 import pytest
 import shapely
 
-from fixtures.demo.landmarks import CITY_GOVERNMENT, EXPERIMENTAL_SCHOOL
+from fixtures.demo.landmarks import ADDRESS_RENMIN_ZHONGLU_88, CITY_GOVERNMENT, EXPERIMENTAL_SCHOOL
+from geoshare import services
+from services.ows.dispatch import registered
 from tests.browser.conftest import PHONE
 
 pytestmark = pytest.mark.browser
+
+
+def needs(service: str):
+    """Skip where ``service`` (an OWS name or a service key) is not installed in this checkout."""
+    present = service in registered() or service in {entry.key for entry in services.entries()}
+    return pytest.mark.skipif(not present, reason=f"{service} is not installed")
 
 
 @pytest.fixture
@@ -191,3 +199,38 @@ def test_a_shared_link_opens_the_same_view(new_map_page):
     assert centre == pytest.approx([120.54, 31.87], abs=1e-5)
     # The link the page keeps is the view as shown: the unknown layer is left out.
     assert page.evaluate("location.hash") == "#map=15.00/120.54000/31.87000&proj=4490&base=none&layers=schools@40"
+
+
+def distinct_colours(png: bytes) -> int:
+    import numpy as np
+    from rasterio.io import MemoryFile
+
+    with MemoryFile(png) as memory, memory.open() as image:
+        pixels = image.read()[:3].reshape(3, -1).T
+    return len(np.unique(pixels, axis=0))
+
+
+@needs("WMTS")
+def test_the_default_view_draws_the_emap_from_this_server(public):
+    public.wait_for_tiles()
+    assert distinct_colours(public.page.locator("#map").screenshot()) > 50
+    assert public.page.locator(".basemap[aria-pressed=true]").inner_text() == "电子地图"
+    public.assert_clean()
+
+
+@needs("geocoding")
+def test_search_moves_the_map_to_the_address_and_shows_its_standard_form(public):
+    page = public.page
+    lon, lat = ADDRESS_RENMIN_ZHONGLU_88.lnglat
+    page.fill(".search input", "人民中路8")
+    page.locator(".suggestions li", has_text="人民中路88号").wait_for()  # suggest while typing
+    page.fill(".search input", "张家港杨舍人民中路八十八号")
+    page.press(".search input", "Enter")
+    address = page.locator(".popup .search-result .address")
+    address.wait_for()
+    assert address.inner_text() == ADDRESS_RENMIN_ZHONGLU_88.attributes["full_address"]
+    page.wait_for_timeout(500)  # the 300 ms move
+    centre = page.evaluate("() => window.__webmap.getPlace().lonLat")
+    assert centre == pytest.approx([lon, lat], abs=2e-5)
+    public.wait_for_tiles()
+    public.assert_clean()

@@ -16,7 +16,7 @@ export class Search {
     this.list = h('ul', { class: 'suggestions', role: 'listbox', hidden: true });
     form.append(this.list);
     this.timer = null;
-    this.controller = null;
+    this.controllers = {};
     this.items = [];
     this.input.addEventListener('input', () => {
       clearTimeout(this.timer);
@@ -30,11 +30,13 @@ export class Search {
     });
   }
 
-  async fetchJson(url, query) {
-    this.controller?.abort();
-    this.controller = new AbortController();
+  /** GET ``url?q=query`` as JSON; a newer request of the same ``kind`` aborts this one. */
+  async fetchJson(kind, url, query) {
+    this.controllers[kind]?.abort();
+    const controller = new AbortController();
+    this.controllers[kind] = controller;
     const response = await fetch(`${url}?${new URLSearchParams({ q: query })}`, {
-      signal: this.controller.signal, headers: { Accept: 'application/json' },
+      signal: controller.signal, headers: { Accept: 'application/json' },
     });
     if (!response.ok) throw new Error(`${url}: ${response.status}`);
     return response.json();
@@ -48,7 +50,7 @@ export class Search {
     }
     let answer;
     try {
-      answer = await this.fetchJson(this.urls.suggest, query);
+      answer = await this.fetchJson('suggest', this.urls.suggest, query);
     } catch {
       return; // typing on is the answer to a failed suggestion
     }
@@ -92,11 +94,13 @@ export class Search {
 
   async search(text) {
     const query = text.trim();
+    clearTimeout(this.timer); // no suggestions once the search is asked for
+    this.controllers.suggest?.abort();
     this.list.hidden = true;
     if (!query) return;
     let answer;
     try {
-      answer = await this.fetchJson(this.urls.search, query);
+      answer = await this.fetchJson('search', this.urls.search, query);
     } catch (error) {
       if (error.name !== 'AbortError') this.notice(t('searchFailed'));
       return;
