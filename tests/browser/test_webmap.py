@@ -199,6 +199,13 @@ def test_a_shared_link_opens_the_same_view(new_map_page):
     assert centre == pytest.approx([120.54, 31.87], abs=1e-5)
     # The link the page keeps is the view as shown: the unknown layer is left out.
     assert page.evaluate("location.hash") == "#map=15.00/120.54000/31.87000&proj=4490&base=none&layers=schools@40"
+    page.click("[data-tab=layers]")
+    row.locator("button.info").click()
+    record = row.locator(".layer-details a", has_text="元数据").get_attribute("href")
+    assert page.request.get(urljoin(page.url, record)).ok
+    urls = row.locator(".endpoint input").evaluate_all("(inputs) => inputs.map((i) => i.value)")
+    assert any(u.endswith("/ogcapi/collections/schools") and u.startswith("http") for u in urls)
+    assert any("SERVICE=WFS" in u for u in urls)
 
 
 def distinct_colours(png: bytes) -> int:

@@ -45,7 +45,11 @@ export class Endpoints {
     return links;
   }
 
+  /** The layer's metadata record: the OGC API Records page, else the catalog API's JSON. */
   metadataUrl(layer) {
-    return `${this.config.urls.catalog}${encodeURIComponent(layer.name)}/`;
+    const name = encodeURIComponent(layer.name);
+    return this.services.has('ogcapi')
+      ? `/ogcapi/collections/catalog/items/${name}?f=html`
+      : `${this.config.urls.catalog}${name}/`;
   }
 }
