@@ -137,6 +137,10 @@ INSTALLED_APPS = [
     "services.ogcapi",
     "services.wfs",
     "services.wcs",
+    "services.render",
+    "services.wms",
+    "services.wmts",
+    "services.maps",
     "geoshare.webmap",
 ]
 
@@ -286,3 +290,11 @@ def _rate_limits(text: str) -> dict[str, int]:
 GEOSHARE_RATE_LIMITS = _rate_limits(os.environ.get(
     "GEOSHARE_RATE_LIMITS", "wms=100,wmts=500,wfs=50,wcs=50,ogcapi=200,geocoding=50"
 ))
+
+# Maps (WMS, WMTS, OGC API - Maps): largest image, most features drawn per layer and request,
+# and how many tiles (per side) one metatile renders at once, with how many pixels around it.
+GEOSHARE_WMS_MAX_WIDTH = _int("GEOSHARE_WMS_MAX_WIDTH", 4096)
+GEOSHARE_WMS_MAX_HEIGHT = _int("GEOSHARE_WMS_MAX_HEIGHT", 4096)
+GEOSHARE_WMS_MAX_FEATURES = _int("GEOSHARE_WMS_MAX_FEATURES", 500_000)
+GEOSHARE_TILE_METATILE = _int("GEOSHARE_TILE_METATILE", 4)
+GEOSHARE_TILE_BUFFER = _int("GEOSHARE_TILE_BUFFER", 64, minimum=0)

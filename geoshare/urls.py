@@ -9,6 +9,8 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("health", views.health, name="health"),
     path("ows", ows, name="ows"),
+    path("wmts/", include("services.wmts.urls")),
+    path("ogcapi/", include("services.maps.urls")),  # OGC API - Maps beside the rest
     path("ogcapi/", include("services.ogcapi.urls")),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
