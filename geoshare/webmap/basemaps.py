@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -51,13 +50,16 @@ def configured(text: str | None = None) -> list[Basemap]:
 
 def for_principal(principal) -> list[dict]:
     """The configured base maps this principal may see, as the page's configuration."""
-    from layers.models import Style
+    from layers.models import LayerGroup, Style
 
     basemaps = configured()
     names = {b.layer for b in basemaps}
     visible = policy.visible_layers(principal)
     layers = set(visible.filter(name__in=names).values_list("name", flat=True))
-    groups = _visible_groups(names - layers, visible)
+    groups = set(
+        LayerGroup.objects.filter(name__in=names - layers, members__layer__in=visible)
+        .values_list("name", flat=True)
+    )
     styled = set(
         Style.objects.filter(layer__name__in=layers).values_list("layer__name", "name")
     )
@@ -69,15 +71,3 @@ def for_principal(principal) -> list[dict]:
             basemap = Basemap(basemap.id, basemap.layer, DEFAULT_STYLE, basemap.identify)
         offered.append(asdict(basemap))
     return offered
-
-
-def _visible_groups(names: set[str], visible) -> set[str]:
-    """The layer groups among ``names`` with a member in ``visible`` (one query)."""
-    try:  # layer groups come with the maps work (layers.LayerGroup)
-        group_model = apps.get_model("layers", "LayerGroup")
-    except LookupError:
-        return set()
-    return set(
-        group_model.objects.filter(name__in=names, members__layer__in=visible)
-        .values_list("name", flat=True)
-    )

@@ -122,6 +122,8 @@ def test_clicking_a_known_building_shows_its_attributes(new_map_page):
     assert rows["name"] == "张家港市人民政府"
     assert rows["floors"] == "12" and rows["address"] == "人民中路193号"
     assert card.locator("h3").inner_text() == "房屋建筑"
+    visitor.wait_for_tiles()
+    visitor.assert_clean()
 
 
 def test_a_department_user_sees_more_layers_and_the_local_grid(new_map_page):
@@ -184,6 +186,7 @@ def test_download_the_features_inside_a_drawn_area(new_map_page):
     assert shapefile.ok and shapefile.body()[:2] == b"PK"
     geopackage = page.request.get(urljoin(page.url, links.nth(1).get_attribute("href")))
     assert geopackage.ok and geopackage.body()[:15] == b"SQLite format 3"
+    visitor.assert_clean()
 
 
 def test_a_shared_link_opens_the_same_view(new_map_page):
@@ -206,6 +209,8 @@ def test_a_shared_link_opens_the_same_view(new_map_page):
     urls = row.locator(".endpoint input").evaluate_all("(inputs) => inputs.map((i) => i.value)")
     assert any(u.endswith("/ogcapi/collections/schools") and u.startswith("http") for u in urls)
     assert any("SERVICE=WFS" in u for u in urls)
+    visitor.wait_for_tiles()
+    visitor.assert_clean()
 
 
 def distinct_colours(png: bytes) -> int:
@@ -217,7 +222,6 @@ def distinct_colours(png: bytes) -> int:
     return len(np.unique(pixels, axis=0))
 
 
-@needs("WMTS")
 def test_the_default_view_draws_the_emap_from_this_server(public):
     public.wait_for_tiles()
     assert distinct_colours(public.page.locator("#map").screenshot()) > 50

@@ -1,5 +1,4 @@
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
 from django.test import override_settings
@@ -7,12 +6,9 @@ from django.test import override_settings
 from geoshare.access.policy import Principal
 from geoshare.webmap import basemaps
 from geoshare.webmap.basemaps import Basemap
-from layers.models import Layer
+from layers.models import Layer, LayerGroup, LayerGroupMember
 
 pytestmark = pytest.mark.django_db
-
-_GROUPS = {m.__name__ for m in apps.get_app_config("layers").get_models()} >= {"LayerGroup"}
-needs_groups = pytest.mark.skipif(not _GROUPS, reason="layer groups (maps) are not installed")
 
 
 def test_the_setting_names_layers_styles_and_identify():
@@ -49,7 +45,6 @@ def test_the_page_offers_the_configured_base_maps(client):
     assert '"basemaps": [{"id": "imagery", "layer": "orthophoto", "style": "default"' in html
 
 
-@needs_groups
 def test_the_demo_groups_are_the_base_maps_of_everyone():
     offered = basemaps.for_principal(Principal.anonymous())
     assert [(b["id"], b["layer"]) for b in offered] == [
@@ -57,12 +52,10 @@ def test_the_demo_groups_are_the_base_maps_of_everyone():
     assert offered[0]["identify"] is True
 
 
-@needs_groups
 @override_settings(GEOSHARE_MAP_BASEMAPS="emap=secret_map")
 def test_a_group_of_hidden_layers_is_no_base_map_for_those_who_cannot_see_them():
-    group_model, member_model = apps.get_model("layers", "LayerGroup"), apps.get_model("layers", "LayerGroupMember")
-    group = group_model.objects.create(name="secret_map", title="内部图")
-    member_model.objects.create(group=group, layer=Layer.objects.get(name="land_approvals"))
+    group = LayerGroup.objects.create(name="secret_map", title="内部图")
+    LayerGroupMember.objects.create(group=group, layer=Layer.objects.get(name="land_approvals"))
     assert basemaps.for_principal(Principal.anonymous()) == []
     insider = Principal.for_user(User.objects.get(username="zrzy_viewer"))
     assert [b["layer"] for b in basemaps.for_principal(insider)] == ["secret_map"]
