@@ -144,10 +144,12 @@ INSTALLED_APPS = [
     "services.wms",
     "services.wmts",
     "services.maps",
+    "geoshare.webmap",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -198,6 +200,13 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = _path("GEOSHARE_STATIC_ROOT", VAR_DIR / "static")
 STATICFILES_DIRS = [p for p in [BASE_DIR / "web" / "dist"] if p.is_dir()]
+# gunicorn serves the static files itself (WhiteNoise), gzipped at collectstatic time; the
+# web map's hashed bundle files (name-HASH8.js) never change, so browsers keep them.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_IMMUTABLE_FILE_TEST = r"^.+/webmap/assets/.+-[0-9A-Za-z_-]{8}\.(js|css)$"
 
 FILE_UPLOAD_TEMP_DIR = None
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -245,6 +254,10 @@ if GEOSHARE_MAX_TIER not in _TIERS:
         f"GEOSHARE_MAX_TIER must be one of {', '.join(_TIERS)}, got {GEOSHARE_MAX_TIER!r}"
     )
 GEOSHARE_PUBLIC_URL = os.environ.get("GEOSHARE_PUBLIC_URL", "").rstrip("/")
+# The web map's base maps: id=layer-or-group[:style][!], ! = clicks identify on it.
+GEOSHARE_MAP_BASEMAPS = os.environ.get(
+    "GEOSHARE_MAP_BASEMAPS", "emap=emap!,imagery=emap_imagery,terrain=terrain"
+)
 GEOSHARE_IMPORT_BATCH_SIZE = _int("GEOSHARE_IMPORT_BATCH_SIZE", 20_000)
 GEOSHARE_IMPORT_MAX_UPLOAD_MB = _int("GEOSHARE_IMPORT_MAX_UPLOAD_MB", 2048)
 GEOSHARE_IMPORT_STEP_TIMEOUT = _int("GEOSHARE_IMPORT_STEP_TIMEOUT", 3600)
