@@ -12,6 +12,7 @@ import logging
 from django.db import connection
 
 from geoshare.access.authentication import client_ip
+from geoshare.access.policy import Principal
 from geoshare.access.requests import describe
 
 __all__ = ["note", "AuditMiddleware"]
@@ -64,14 +65,14 @@ _INSERT = (
 
 def _write(request, response, info, size: int) -> None:
     annotations = getattr(request, "_audit", {})
-    user = getattr(request, "user", None)
-    authenticated = user is not None and user.is_authenticated
-    profile = getattr(user, "geoshare_profile", None) if authenticated else None
+    # The principal the request was answered for; a request refused before it had one
+    # (bad credentials) is anonymous.
+    principal = getattr(request, "principal", None) or Principal.anonymous()
     bbox = annotations.get("bbox", info.bbox)
     values = [
-        user.pk if authenticated else None,
-        user.get_username() if authenticated else "",
-        profile.department.code if profile and profile.department_id else "",
+        principal.user_id,
+        principal.username,
+        principal.department_code,
         client_ip(request) or None,
         str(annotations.get("service", info.service))[:20],
         str(annotations.get("operation", info.operation))[:40],

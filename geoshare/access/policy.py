@@ -40,6 +40,7 @@ class Principal:
     department_id: int | None = None
     is_superuser: bool = False
     roles: frozenset[str] = field(default_factory=frozenset)
+    department_code: str = ""  # for the audit trail
 
     @property
     def is_anonymous(self) -> bool:
@@ -53,13 +54,15 @@ class Principal:
     def for_user(cls, user) -> Principal:
         if user is None or not user.is_authenticated or not user.is_active:
             return cls.anonymous()
-        profile = getattr(user, "geoshare_profile", None)
+        profile = _profile_of(user)
+        department = profile.department if profile and profile.department_id else None
         return cls(
             user_id=user.pk,
             username=user.get_username(),
-            department_id=profile.department_id if profile else None,
+            department_id=department.pk if department else None,
             is_superuser=user.is_superuser,
             roles=frozenset([profile.role]) if profile else frozenset(),
+            department_code=department.code if department else "",
         )
 
     @property
@@ -70,6 +73,18 @@ class Principal:
         if self.is_anonymous:
             return "public"
         return f"dept-{self.department_id or 0}"
+
+
+def _profile_of(user):
+    """The user's profile with its department, in one query unless already loaded."""
+    from geoshare.access.models import Profile
+
+    cache = user._state.fields_cache
+    if "geoshare_profile" not in cache:
+        cache["geoshare_profile"] = (
+            Profile.objects.select_related("department").filter(user_id=user.pk).first()
+        )
+    return cache["geoshare_profile"]
 
 
 @dataclass(frozen=True)
@@ -202,7 +217,7 @@ def grants_for(principal: Principal, layer_names, action: Action = Action.VIEW) 
     """
     from geoshare.access.grants import combine
 
-    rows = visible_layers(principal, action).filter(name__in=set(layer_names)).values_list(
+    rows = visible_layers(principal, action).filter(name__in=set(layer_names)).order_by().values_list(
         "pk", "modified")
     layers = [_catalog_entry(pk, modified) for pk, modified in rows]
     granted = [layer for layer in layers if not _open_to(principal, layer, action)]
