@@ -217,9 +217,7 @@ def grants_for(principal: Principal, layer_names, action: Action = Action.VIEW) 
     """
     from geoshare.access.grants import combine
 
-    rows = visible_layers(principal, action).filter(name__in=set(layer_names)).order_by().values_list(
-        "pk", "modified")
-    layers = [_catalog_entry(pk, modified) for pk, modified in rows]
+    layers = [_catalog_entry(pk, modified) for pk, modified in _decide(principal, layer_names, action)]
     granted = [layer for layer in layers if not _open_to(principal, layer, action)]
     by_layer = defaultdict(list)
     if granted:
@@ -233,6 +231,47 @@ def grants_for(principal: Principal, layer_names, action: Action = Action.VIEW) 
             row_filter, row_filter_text, hidden, area = combine(by_layer[layer.pk], layer)
             terms[layer.name] = Grant(layer, action, row_filter, hidden, area, row_filter_text)
     return terms
+
+
+def _decide(principal: Principal, layer_names, action: Action) -> list[tuple]:
+    """(pk, modified) of the named layers ``visible_layers`` would give, in one statement.
+
+    The same rule as visible_layers, written as SQL: the ORM takes longer to build that
+    queryset than PostgreSQL takes to answer it, and every map tile and feature request
+    passes here. tests/access/test_policy.py checks the two agree for every principal,
+    layer and action.
+    """
+    from django.db import connection
+
+    readable = action in (Action.VIEW, Action.DOWNLOAD)
+    clauses, params = [], {"ceiling": int(max_tier()), "names": list(set(layer_names))}
+    if _is_platform_admin(principal):
+        clauses.append("TRUE")
+    elif principal.is_anonymous:
+        clauses.append("l.tier = %(public)s" if readable else "FALSE")
+        params["public"] = int(Tier.PUBLIC)
+    else:
+        if readable:
+            clauses.append("l.tier <= %(egov)s")
+            params["egov"] = int(Tier.EGOV)
+        if _owns(principal, action):
+            clauses.append("l.department_id = %(department)s")
+        clauses.append(
+            "l.id IN (SELECT g.layer_id FROM access_layergrant g "
+            "WHERE (g.user_id = %(user)s OR g.department_id = %(department)s) "
+            "AND g.action = ANY(%(actions)s) AND (g.expires IS NULL OR g.expires > now()))"
+        )
+        params.update(
+            user=principal.user_id, department=principal.department_id,
+            actions=[a.value for a in Action if _ACTION_RANK[a] >= _ACTION_RANK[action]],
+        )
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT l.id, l.modified FROM layers_layer l WHERE l.published "
+            "AND l.tier <= %(ceiling)s AND l.name = ANY(%(names)s) AND (" + " OR ".join(clauses) + ")",
+            params,
+        )
+        return cur.fetchall()
 
 
 def _open_to(principal: Principal, layer, action: Action) -> bool:
