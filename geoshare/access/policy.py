@@ -150,8 +150,12 @@ def _applicable_grants(principal: Principal, action: Action):
     grantee = Q(user_id=principal.user_id)
     if principal.department_id is not None:
         grantee |= Q(department_id=principal.department_id)
-    stronger = [a.value for a in Action if _ACTION_RANK[a] >= _ACTION_RANK[action]]
-    return active(LayerGrant.objects.filter(grantee, action__in=stronger))
+    return active(LayerGrant.objects.filter(grantee, action__in=_including(action)))
+
+
+def _including(action: Action) -> list[str]:
+    """The grant actions that allow ``action``: each includes the ones before it."""
+    return [a.value for a in Action if _ACTION_RANK[a] >= _ACTION_RANK[action]]
 
 
 def visible_layers(principal: Principal, action: Action = Action.VIEW) -> QuerySet:
@@ -218,17 +222,14 @@ def grants_for(principal: Principal, layer_names, action: Action = Action.VIEW) 
     from geoshare.access.grants import combine
 
     layers = [_catalog_entry(pk, modified) for pk, modified in _decide(principal, layer_names, action)]
-    granted = [layer for layer in layers if not _open_to(principal, layer, action)]
-    by_layer = defaultdict(list)
-    if granted:
-        for layer_grant in _applicable_grants(principal, action).filter(layer__in=granted):
-            by_layer[layer_grant.layer_id].append(layer_grant)
+    granted = [layer.pk for layer in layers if not _open_to(principal, layer, action)]
+    by_layer = _grant_terms(principal, action, granted) if granted else {}
     terms = {}
     for layer in layers:
         if _open_to(principal, layer, action):
             terms[layer.name] = Grant(layer=layer, action=action)
         elif layer.pk in by_layer:
-            row_filter, row_filter_text, hidden, area = combine(by_layer[layer.pk], layer)
+            row_filter, row_filter_text, hidden, area = combine(by_layer[layer.pk], layer.srid)
             terms[layer.name] = Grant(layer, action, row_filter, hidden, area, row_filter_text)
     return terms
 
@@ -263,7 +264,7 @@ def _decide(principal: Principal, layer_names, action: Action) -> list[tuple]:
         )
         params.update(
             user=principal.user_id, department=principal.department_id,
-            actions=[a.value for a in Action if _ACTION_RANK[a] >= _ACTION_RANK[action]],
+            actions=_including(action),
         )
     with connection.cursor() as cur:
         cur.execute(
@@ -272,6 +273,29 @@ def _decide(principal: Principal, layer_names, action: Action) -> list[tuple]:
             params,
         )
         return cur.fetchall()
+
+
+def _grant_terms(principal: Principal, action: Action, layer_ids: list[int]) -> dict[int, tuple]:
+    """The active grants of ``principal`` for ``action`` on the layers, as GrantTerms."""
+    from django.db import connection
+
+    from geoshare.access.grants import GrantTerms
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT layer_id, row_filter, hidden_fields, ST_AsBinary(area_limit) "
+            "FROM access_layergrant WHERE layer_id = ANY(%(layers)s) "
+            "AND (user_id = %(user)s OR department_id = %(department)s) "
+            "AND action = ANY(%(actions)s) AND (expires IS NULL OR expires > now()) ORDER BY id",
+            {"layers": layer_ids, "user": principal.user_id, "department": principal.department_id,
+             "actions": _including(action)},
+        )
+        by_layer = defaultdict(list)
+        for layer_id, row_filter, hidden, area in cur.fetchall():
+            by_layer[layer_id].append(
+                GrantTerms(row_filter, tuple(hidden), bytes(area) if area is not None else None)
+            )
+    return {layer_id: tuple(terms) for layer_id, terms in by_layer.items()}
 
 
 def _open_to(principal: Principal, layer, action: Action) -> bool:
