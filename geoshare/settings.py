@@ -68,7 +68,10 @@ def _database(url: str) -> dict:
         "HOST": parts.hostname or "",
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": 60,
-        "CONN_HEALTH_CHECKS": True,
+        # A check query before every request's first query: off by default because it
+        # costs as much as a cached tile's policy query; after a database restart each
+        # worker then fails one request before reconnecting.
+        "CONN_HEALTH_CHECKS": _flag("GEOSHARE_DB_HEALTH_CHECKS", False),
         "OPTIONS": {"connect_timeout": 5},
     }
 
@@ -138,10 +141,16 @@ INSTALLED_APPS = [
     "services.ogcapi",
     "services.wfs",
     "services.wcs",
+    "services.render",
+    "services.wms",
+    "services.wmts",
+    "services.maps",
+    "geoshare.webmap",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -192,6 +201,13 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = _path("GEOSHARE_STATIC_ROOT", VAR_DIR / "static")
 STATICFILES_DIRS = [p for p in [BASE_DIR / "web" / "dist"] if p.is_dir()]
+# gunicorn serves the static files itself (WhiteNoise), gzipped at collectstatic time; the
+# web map's hashed bundle files (name-HASH8.js) never change, so browsers keep them.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_IMMUTABLE_FILE_TEST = r"^.+/webmap/assets/.+-[0-9A-Za-z_-]{8}\.(js|css)$"
 
 FILE_UPLOAD_TEMP_DIR = None
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -239,6 +255,10 @@ if GEOSHARE_MAX_TIER not in _TIERS:
         f"GEOSHARE_MAX_TIER must be one of {', '.join(_TIERS)}, got {GEOSHARE_MAX_TIER!r}"
     )
 GEOSHARE_PUBLIC_URL = os.environ.get("GEOSHARE_PUBLIC_URL", "").rstrip("/")
+# The web map's base maps: id=layer-or-group[:style][!], ! = clicks identify on it.
+GEOSHARE_MAP_BASEMAPS = os.environ.get(
+    "GEOSHARE_MAP_BASEMAPS", "emap=emap!,imagery=emap_imagery,terrain=terrain"
+)
 GEOSHARE_IMPORT_BATCH_SIZE = _int("GEOSHARE_IMPORT_BATCH_SIZE", 20_000)
 GEOSHARE_IMPORT_MAX_UPLOAD_MB = _int("GEOSHARE_IMPORT_MAX_UPLOAD_MB", 2048)
 GEOSHARE_IMPORT_STEP_TIMEOUT = _int("GEOSHARE_IMPORT_STEP_TIMEOUT", 3600)
@@ -278,3 +298,11 @@ def _rate_limits(text: str) -> dict[str, int]:
 GEOSHARE_RATE_LIMITS = _rate_limits(os.environ.get(
     "GEOSHARE_RATE_LIMITS", "wms=100,wmts=500,wfs=50,wcs=50,ogcapi=200,geocoding=50"
 ))
+
+# Maps (WMS, WMTS, OGC API - Maps): largest image, most features drawn per layer and request,
+# and how many tiles (per side) one metatile renders at once, with how many pixels around it.
+GEOSHARE_WMS_MAX_WIDTH = _int("GEOSHARE_WMS_MAX_WIDTH", 4096)
+GEOSHARE_WMS_MAX_HEIGHT = _int("GEOSHARE_WMS_MAX_HEIGHT", 4096)
+GEOSHARE_WMS_MAX_FEATURES = _int("GEOSHARE_WMS_MAX_FEATURES", 500_000)
+GEOSHARE_TILE_METATILE = _int("GEOSHARE_TILE_METATILE", 4)
+GEOSHARE_TILE_BUFFER = _int("GEOSHARE_TILE_BUFFER", 64, minimum=0)

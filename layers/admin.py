@@ -6,13 +6,18 @@ from django.utils.translation import gettext_lazy as _
 from geoshare.access.admin import DepartmentScopedAdmin, managed_department
 from geoshare.access.models import Department, Tier
 from layers.jobs import store_upload, submit_import
-from layers.models import ImportJob, JobStatus, Kind, Layer, Style, layer_name_validator
+from layers.models import (
+    ImportJob, JobStatus, Kind, Layer, LayerGroup, LayerGroupMember, Style, layer_name_validator,
+)
+from services.render.admin_actions import seed_tile_cache, truncate_tile_cache
+from services.render.forms import StyleForm
 
 
-class StyleInline(admin.TabularInline):
+class StyleInline(admin.StackedInline):
     model = Style
+    form = StyleForm
     extra = 0
-    fields = ["name", "title", "is_default", "body"]
+    fields = ["name", "title", "is_default", "body", "sld_file"]
 
 
 @admin.register(Layer)
@@ -25,6 +30,7 @@ class LayerAdmin(DepartmentScopedAdmin):
     search_fields = ["name", "title", "title_en", "abstract", "keywords"]
     list_select_related = ["department"]
     inlines = [StyleInline]
+    actions = [seed_tile_cache, truncate_tile_cache]
     readonly_fields = [
         "name", "storage", "srid", "table_name", "geometry_type", "feature_count", "raster_file",
         "native_bbox", "extent_bbox", "fields_table", "data_revision", "style_revision", "created",
@@ -66,10 +72,27 @@ class LayerAdmin(DepartmentScopedAdmin):
 @admin.register(Style)
 class StyleAdmin(DepartmentScopedAdmin):
     department_path = "layer__department"
+    form = StyleForm
     list_display = ["layer", "name", "title", "is_default", "modified"]
     list_filter = ["is_default"]
     search_fields = ["layer__name", "name", "title"]
     list_select_related = ["layer"]
+    readonly_fields = ["sld"]
+
+
+class LayerGroupMemberInline(admin.TabularInline):
+    model = LayerGroupMember
+    extra = 1
+    fields = ["position", "layer", "style"]
+    autocomplete_fields = ["layer"]
+
+
+@admin.register(LayerGroup)
+class LayerGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "title", "modified"]
+    search_fields = ["name", "title"]
+    inlines = [LayerGroupMemberInline]
+    actions = [seed_tile_cache, truncate_tile_cache]
 
 
 class ImportForm(forms.ModelForm):

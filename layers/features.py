@@ -154,7 +154,12 @@ class PostGISFeatureSource:
             envelope = sql.SQL("ST_MakeEnvelope({}, {}, {}, {}, {})").format(
                 *(sql.Literal(float(v)) for v in box.as_tuple()), sql.Literal(self.layer.srid)
             )
-            clauses.append(sql.SQL("(geom && {0} AND ST_Intersects(geom, {0}))").format(envelope))
+            if grant.area_limit is not None:
+                # The box meets what the grant shows (the clipped geometry), not the whole.
+                clauses.append(sql.SQL("(geom && {0} AND ST_Intersects(geom, ST_Intersection({1}, {0})))")
+                               .format(envelope, self._area(grant)))
+            else:
+                clauses.append(sql.SQL("(geom && {0} AND ST_Intersects(geom, {0}))").format(envelope))
         if query.where is not None:
             context = FilterContext(
                 {f.name: f.type for f in self.fields(grant)}, self.layer.srid, query.literal_srid

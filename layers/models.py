@@ -146,6 +146,67 @@ class Style(models.Model):
         return f"{self.layer.name}:{self.name}"
 
 
+class LayerGroup(models.Model):
+    """Several layers served as one named map layer (e.g. the whole e-map), drawn in order.
+
+    A group shows each caller only the members the access policy shows it; a group of which
+    the caller may see no member does not exist for it.
+    """
+
+    name = models.CharField(
+        _("name"), max_length=63, unique=True, validators=[layer_name_validator],
+        help_text=_("Identifier used in service URLs; must differ from every layer name."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    title_en = models.CharField(_("English title"), max_length=200, blank=True)
+    abstract = models.TextField(_("abstract"), blank=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("layer group")
+        verbose_name_plural = _("layer groups")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.name})"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if Layer.objects.filter(name=self.name).exists():
+            raise ValidationError({"name": _("A layer with this name already exists.")})
+
+
+class LayerGroupMember(models.Model):
+    """One layer of a group, with the style it is drawn in (None: the layer's default)."""
+
+    group = models.ForeignKey(LayerGroup, on_delete=models.CASCADE, related_name="members")
+    layer = models.ForeignKey(
+        Layer, on_delete=models.CASCADE, related_name="group_memberships", verbose_name=_("layer")
+    )
+    style = models.ForeignKey(
+        Style, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("style"), help_text=_("empty: the layer's default style"),
+    )
+    position = models.PositiveSmallIntegerField(
+        _("position"), default=0, help_text=_("drawing order: lower positions are drawn first")
+    )
+
+    class Meta:
+        verbose_name = _("group member")
+        verbose_name_plural = _("group members")
+        ordering = ["group", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.group.name}/{self.layer.name}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.style_id and self.style.layer_id != self.layer_id:
+            raise ValidationError({"style": _("This style belongs to another layer.")})
+
+
 class JobStatus(models.TextChoices):
     QUEUED = "queued", _("queued")
     RUNNING = "running", _("running")

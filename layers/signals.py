@@ -3,9 +3,10 @@
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from layers import storage
-from layers.models import Layer, Style
+from layers.models import Layer, LayerGroup, LayerGroupMember, Style
 
 
 @receiver(post_delete, sender=Layer)
@@ -25,3 +26,10 @@ def restyle_layer(sender, instance: Style, raw: bool = False, **kwargs):
         return
     if Layer.objects.filter(pk=instance.layer_id).exists():
         instance.layer.bump(style=True)
+
+
+@receiver([post_save, post_delete], sender=LayerGroupMember)
+def touch_group(sender, instance: LayerGroupMember, raw=False, **kwargs):
+    # A group's shape is cached per process by its modification time (services/render).
+    if not raw:
+        LayerGroup.objects.filter(pk=instance.group_id).update(modified=timezone.now())

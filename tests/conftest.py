@@ -14,6 +14,7 @@ from django.db import connections
 from django.test.utils import override_settings
 
 DEMO_SCALE = float(os.environ.get("GEOSHARE_TEST_DEMO_SCALE") or 0.02)
+pytest_plugins = ["tests.town"]  # the small styled town of the map tests
 
 
 def pytest_collection_modifyitems(items):

@@ -37,6 +37,8 @@ class ThrottledModelBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         key = _failure_key(username, request)
         if _too_many_failures(key):
+            if request is not None:
+                request.login_throttled = True  # Django's authenticate() swallows the raise
             raise PermissionDenied  # stops Django from trying other backends
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:
@@ -60,13 +62,10 @@ class CredentialsMiddleware:
         kind, username, secret = _credentials(request)
         if kind is None:
             return self.get_response(request)
-        key = _failure_key(username or "token", request)
-        if _too_many_failures(key):
-            return _refuse("too many failed logins; try again later", status=429)
         user = _check(request, kind, username, secret)
+        if getattr(request, "login_throttled", False):
+            return _refuse("too many failed logins; try again later", status=429)
         if user is None:
-            if tokens.looks_like_token(secret) or not username:
-                _record_failure(key)  # password failures are counted by the backend
             return _refuse("invalid, expired or revoked credentials")
         request.user = user
         request.authenticated_by = kind
@@ -95,15 +94,14 @@ def _credentials(request) -> tuple[str | None, str | None, str | None]:
 
 
 def _check(request, kind: str, username: str | None, secret: str):
+    """The user the credentials name, or None. Tokens need no throttling: 256 random bits
+    cannot be guessed; passwords go through ThrottledModelBackend, which may refuse."""
     if tokens.looks_like_token(secret):
         # With Basic, a token may stand in the password field under any user name.
         return tokens.authenticate(secret)
     if kind != "basic" or not username:
         return None
-    try:
-        user = authenticate_password(request, username=username, password=secret)
-    except PermissionDenied:
-        return None
+    user = authenticate_password(request, username=username, password=secret)
     return user if user is not None and user.is_active else None
 
 

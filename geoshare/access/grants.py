@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import NamedTuple
 
 import shapely
 import shapely.wkb
@@ -15,7 +16,7 @@ from pygeofilter import ast
 from geoshare.errors import InvalidParameterError
 from geoshare.geo import transformer
 
-__all__ = ["validate_grant", "parse_row_filter", "combine", "active"]
+__all__ = ["validate_grant", "parse_row_filter", "combine", "active", "GrantTerms"]
 
 
 def active(queryset):
@@ -63,14 +64,23 @@ def validate_grant(grant) -> None:
         raise ValidationError(errors)
 
 
-def combine(grants, layer) -> tuple[object | None, str, frozenset[str], MultiPolygon | None]:
-    """(row filter AST, its text, hidden fields, area in the layer's CRS) of several grants.
+class GrantTerms(NamedTuple):
+    """What one LayerGrant row says, as the policy reads it."""
+
+    row_filter: str
+    hidden_fields: tuple[str, ...]
+    area_wkb: bytes | None  # CGCS2000
+
+
+@lru_cache(maxsize=4096)
+def combine(terms: tuple[GrantTerms, ...], srid: int) -> tuple[object | None, str, frozenset[str], MultiPolygon | None]:
+    """(row filter AST, its text, hidden fields, area in CRS ``srid``) of several grants.
 
     A principal holding several grants on a layer (its own and its department's) gets
     their union: any unfiltered grant lifts the filter, an attribute stays hidden only if
-    every grant hides it, and the areas add up.
+    every grant hides it, and the areas add up. Remembered per process for the same terms.
     """
-    grants = list(grants)
+    grants = list(terms)
     texts = [g.row_filter.strip() for g in grants]
     if all(texts):
         nodes = [parse_row_filter(t) for t in texts]
@@ -81,10 +91,8 @@ def combine(grants, layer) -> tuple[object | None, str, frozenset[str], MultiPol
     else:
         row_filter, row_filter_text = None, ""
     hidden = frozenset.intersection(*(frozenset(g.hidden_fields) for g in grants))
-    if all(g.area_limit is not None for g in grants):
-        area = _in_layer_crs(
-            shapely.union_all([shapely.wkb.loads(bytes(g.area_limit.wkb)) for g in grants]), layer.srid
-        )
+    if all(g.area_wkb is not None for g in grants):
+        area = _in_layer_crs(shapely.union_all([shapely.wkb.loads(g.area_wkb) for g in grants]), srid)
     else:
         area = None
     return row_filter, row_filter_text, hidden, area

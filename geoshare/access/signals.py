@@ -27,8 +27,7 @@ def role_group(role: str) -> Group:
 
 @receiver(post_migrate)
 def create_role_groups(sender, **kwargs):
-    if sender.label != "access":
-        return
+    # Run after every app's migration: the permissions named here are created app by app.
     for role, names in ROLE_PERMISSIONS.items():
         group = role_group(role)
         permissions = []

@@ -47,7 +47,10 @@ def authenticate(secret: str):
     if not looks_like_token(secret):
         return None
     lookup = secret[len(PREFIX): len(PREFIX) + _LOOKUP]
-    token = ApiToken.objects.select_related("user").filter(prefix=lookup).first()
+    token = (
+        ApiToken.objects.select_related("user__geoshare_profile__department")
+        .filter(prefix=lookup).first()
+    )
     if token is None or not hmac.compare_digest(token.digest, _digest(secret)):
         return None
     now = timezone.now()

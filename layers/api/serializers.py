@@ -10,6 +10,9 @@ class LayerSerializer(serializers.ModelSerializer):
     department_code = serializers.CharField(source="department.code", read_only=True)
     bbox = serializers.SerializerMethodField(help_text="[west, south, east, north] in CGCS2000")
     styles = serializers.SerializerMethodField()
+    downloadable = serializers.BooleanField(
+        read_only=True, help_text="whether the caller may download this layer's data"
+    )
 
     class Meta:
         model = Layer
@@ -17,7 +20,7 @@ class LayerSerializer(serializers.ModelSerializer):
             "name", "title", "title_en", "abstract", "keywords", "kind", "kind_display", "tier",
             "department", "department_code", "storage", "srid", "geometry_type", "fields",
             "feature_count", "bbox", "scale_denominator", "lineage", "data_updated", "contact",
-            "styles", "modified",
+            "styles", "downloadable", "modified",
         ]
 
     def get_tier(self, layer) -> str:

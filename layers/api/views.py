@@ -1,9 +1,20 @@
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics
 
 from geoshare.access import policy
 from layers.api.serializers import LayerSerializer
+
+
+def _catalog(principal):
+    """The visible layers with what the serializer reads, ``downloadable`` in the same query."""
+    downloadable = policy.visible_layers(principal, policy.Action.DOWNLOAD).filter(pk=OuterRef("pk"))
+    return (
+        policy.visible_layers(principal)
+        .select_related("department")
+        .prefetch_related("styles")
+        .annotate(downloadable=Exists(downloadable))
+    )
 
 
 @extend_schema(
@@ -19,12 +30,7 @@ class LayerList(generics.ListAPIView):
     serializer_class = LayerSerializer
 
     def get_queryset(self):
-        layers = (
-            policy.visible_layers(self.request.principal)
-            .select_related("department")
-            .prefetch_related("styles")
-            .order_by("kind", "name")
-        )
+        layers = _catalog(self.request.principal).order_by("kind", "name")
         params = self.request.query_params
         if q := params.get("q", "").strip():
             layers = layers.filter(
@@ -45,8 +51,4 @@ class LayerDetail(generics.RetrieveAPIView):
     lookup_field = "name"
 
     def get_queryset(self):
-        return (
-            policy.visible_layers(self.request.principal)
-            .select_related("department")
-            .prefetch_related("styles")
-        )
+        return _catalog(self.request.principal)

@@ -65,9 +65,10 @@ class Scope:
 
 def scope_for(principal: policy.Principal) -> Scope:
     """The scope of ``principal`` over the layers the gazetteer is built from."""
-    mapped = Layer.objects.filter(pk__in=FieldMapping.objects.values("layer_id"))
+    mapped = Layer.objects.filter(pk__in=FieldMapping.objects.values("layer_id")).values_list("name", flat=True)
+    grants = policy.grants_for(principal, list(mapped)).values()
     names, whole, restricted, key_parts = {}, [], [], []
-    for grant in sorted(policy.grants_for(principal, mapped), key=lambda g: g.layer.pk):
+    for grant in sorted(grants, key=lambda g: g.layer.pk):
         layer = grant.layer
         names[layer.pk] = layer.name
         key_parts.append(f"{layer.pk}:{grant.cache_key}")

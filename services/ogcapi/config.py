@@ -13,6 +13,7 @@ import hashlib
 import threading
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.db.models import Count, Max
@@ -51,10 +52,21 @@ def config_for(request, principal: policy.Principal) -> dict:
     version = catalog_version()
     full = _full_config(version)
     visible = set(policy.visible_layers(principal).values_list("name", flat=True))
-    resources = {k: v for k, v in full["resources"].items() if k in visible}
+    resources = {
+        name: {**resource, "links": _map_links(request, name, resource)}
+        for name, resource in full["resources"].items() if name in visible
+    }
     resources[CATALOG_ID] = full["resources"][CATALOG_ID]
     server = {**full["server"], "url": base_url(request)}
     return {**full, "server": server, "resources": resources, "_view": _view_key(version, visible)}
+
+
+def _map_links(request, name: str, resource: dict) -> list[dict]:
+    """Links to the collection's map and map tiles (OGC API - Maps, served by services.maps)."""
+    from services.maps import map_links
+
+    layer = SimpleNamespace(name=name, title=resource["title"]["zh-Hans"])
+    return map_links(request, layer)
 
 
 def openapi_for(config: dict, principal: policy.Principal) -> dict:

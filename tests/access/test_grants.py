@@ -8,10 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from geoshare.access.models import LayerGrant, Profile, Role, Tier
-from geoshare.access.policy import Action, Principal, grant_for, grants_for, visible_layers
+from geoshare.access.policy import Action, Principal, grant_for, visible_layers
 from geoshare.errors import LayerNotFoundError
 from layers.features import feature_source
-from layers.models import Layer
 from layers.sources import FeatureQuery
 from tests.factories import department, vector_layer
 
@@ -138,23 +137,3 @@ def test_cache_key_is_shared_by_equal_views_only(parcels):
     keys = {code: grant_for(member(code), "parcels_t").cache_key for code in ("ghj", "jt", "sl", "zrzy")}
     assert keys["ghj"] == keys["jt"] != keys["sl"]
     assert keys["zrzy"] == "full"
-
-
-def test_grants_for_many_layers_agree_with_grant_for_in_two_queries(
-    parcels, django_assert_num_queries
-):
-    public = vector_layer("open_t", [shapely.Point(120.5, 31.9)], {"a": [1]}, tier=Tier.PUBLIC)
-    LayerGrant.objects.create(layer=parcels, department=department("ghj"), row_filter="town = '杨舍镇'",
-                              hidden_fields=["owner"])
-    planner = member("ghj")
-    grants_for(planner)  # the catalog rows are read once per process
-    with django_assert_num_queries(2):
-        grants = {g.layer.name: g for g in grants_for(planner)}
-    assert set(grants) >= {"parcels_t", "open_t"}
-    assert grants["open_t"].is_unrestricted
-    one = grant_for(planner, "parcels_t")
-    assert (grants["parcels_t"].row_filter_text, grants["parcels_t"].hidden_fields) == (
-        one.row_filter_text, one.hidden_fields,
-    )
-    assert grants_for(member("other"), Layer.objects.filter(pk=parcels.pk)) == []
-    assert [g.layer for g in grants_for(planner, Layer.objects.filter(pk=public.pk))] == [public]

@@ -88,3 +88,31 @@ def test_visible_layers_is_one_query(layers, django_assert_num_queries):
 def test_inactive_user_is_anonymous():
     user = User.objects.create_user("gone", is_active=False)
     assert Principal.for_user(user).is_anonymous
+
+
+def test_point_decisions_agree_with_the_listing_for_every_principal_and_action():
+    """grants_for decides with hand-written SQL; visible_layers with the ORM: one rule."""
+    import datetime
+
+    from django.utils import timezone
+
+    from geoshare.access.models import Department, LayerGrant
+    from geoshare.access.policy import Action, grants_for
+    from layers.models import Layer
+
+    approvals, rooms = Layer.objects.get(name="land_approvals"), Layer.objects.get(name="rooms")
+    LayerGrant.objects.create(layer=approvals, department=Department.objects.get(code="jy"),
+                              action="download", row_filter="area_ha > 1")
+    LayerGrant.objects.create(layer=rooms, user=User.objects.get(username="jy_editor"), action="edit")
+    LayerGrant.objects.create(layer=rooms, department=Department.objects.get(code="jy"),
+                              expires=timezone.now() - datetime.timedelta(days=1))
+    everything = list(Layer.objects.values_list("name", flat=True))
+    principals = [Principal.anonymous()] + [Principal.for_user(u) for u in User.objects.all()]
+    Layer.objects.filter(name="schools").update(published=False)
+    for ceiling in ("public", "egov", "internal"):
+        with override_settings(GEOSHARE_MAX_TIER=ceiling):
+            for principal in principals:
+                for action in Action:
+                    listed = set(visible_layers(principal, action).values_list("name", flat=True))
+                    decided = set(grants_for(principal, everything, action))
+                    assert decided == listed, (ceiling, principal, action)

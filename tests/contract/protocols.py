@@ -57,6 +57,36 @@ class Wfs:
         return 200, {int(str(f["id"]).split(".")[-1]): f["properties"] for f in features}
 
 
+class Wms:
+    name = "wms"
+
+    def names(self, caller) -> set[str]:
+        response = caller.get("/ows", {"SERVICE": "WMS", "REQUEST": "GetCapabilities", "VERSION": "1.3.0"})
+        return _xml_names(response.body, "Name")
+
+    def features(self, caller, layer):
+        # GetFeatureInfo on a one-pixel map of the layer's extent: the pixel's tolerance
+        # (a few pixels) covers the whole layer.
+        west, south, east, north = layer.extent.extent
+        response = caller.get("/ows", {
+            "SERVICE": "WMS", "VERSION": "1.3.0", "REQUEST": "GetFeatureInfo", "LAYERS": layer.name,
+            "QUERY_LAYERS": layer.name, "STYLES": "", "CRS": "CRS:84",
+            "BBOX": f"{west},{south},{east},{north}", "WIDTH": 1, "HEIGHT": 1, "I": 0, "J": 0,
+            "INFO_FORMAT": "application/json", "FEATURE_COUNT": 10000,
+        })
+        if response.status_code != 200:
+            return response.status_code, None
+        features = json.loads(response.body)["features"]
+        return 200, {int(f["id"].split(".")[-1]): f["properties"] for f in features}
+
+
+class Wmts:
+    name = "wmts"
+
+    def names(self, caller) -> set[str]:
+        return _xml_names(caller.get("/wmts/1.0.0/WMTSCapabilities.xml").body, "Identifier")
+
+
 class OgcApiFeatures:
     name = "ogcapi"
 
@@ -119,6 +149,7 @@ class VectorTiles:
         return (200 if status in (200, 204) else status), found
 
 
-PROTOCOLS = {p.name: p for p in (Wfs(), OgcApiFeatures(), Records(), Catalog(), Landing(), VectorTiles())}
+PROTOCOLS = {p.name: p for p in (Wfs(), Wms(), Wmts(), OgcApiFeatures(), Records(), Catalog(),
+                                 Landing(), VectorTiles())}
 LISTING = [name for name, p in PROTOCOLS.items() if hasattr(p, "names")]
 FEATURES = [name for name, p in PROTOCOLS.items() if hasattr(p, "features")]

@@ -126,6 +126,16 @@ def test_area_limit_hides_what_lies_outside(layer):
     assert fids(feature_source(layer), FeatureQuery(), grant) == [1, 2]
 
 
+def test_a_bbox_outside_the_area_limit_finds_nothing(layer):
+    # A long line crossing the limit: a box on the part outside must not find it.
+    line = vector_layer("crossing", [shapely.LineString([(120.50, 31.9), (120.60, 31.9)])],
+                        {"name": ["长路"]})
+    area = GEOSGeometry("MULTIPOLYGON(((120.49 31.8, 120.52 31.8, 120.52 32, 120.49 32, 120.49 31.8)))", srid=4490)
+    source, grant = feature_source(line), Grant(line, area_limit=area)
+    assert fids(source, FeatureQuery(bbox=BBox(120.55, 31.85, 120.58, 31.95, 4490)), grant) == []
+    assert fids(source, FeatureQuery(bbox=BBox(120.50, 31.85, 120.51, 31.95, 4490)), grant) == [1]
+
+
 def test_keyset_and_offset_paging_agree(layer):
     source, grant = feature_source(layer), Grant(layer)
     assert fids(source, FeatureQuery(after_fid=5, limit=3), grant) == [6, 7, 8]

@@ -1,0 +1,27 @@
+"""policy.grants_for gives, in two queries, the terms grant_for gives one layer at a time."""
+
+import pytest
+
+from geoshare.access import policy
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_same_terms_as_grant_for(town, town_principals, planning_grant, django_assert_max_num_queries):
+    names = ["town_buildings", "town_secret", "town_dem", "no_such_layer"]
+    for who in ("anonymous", "planner", "officer"):
+        principal = town_principals[who]
+        policy.grants_for(principal, names)  # catalog rows are read once per process
+        with django_assert_max_num_queries(2):
+            terms = policy.grants_for(principal, names)
+        for name in names:
+            try:
+                expected = policy.grant_for(principal, name)
+            except Exception:
+                assert name not in terms
+                continue
+            got = terms[name]
+            assert (got.layer, got.row_filter_text, got.hidden_fields, got.cache_key) == (
+                expected.layer, expected.row_filter_text, expected.hidden_fields, expected.cache_key)
+    planner = policy.grants_for(town_principals["planner"], ["town_secret"])["town_secret"]
+    assert planner.hidden_fields == {"case_no"} and planner.area_limit is not None
