@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "geoshare",
     "geoshare.access",
     "layers",
+    "services.geocoding",
     "fixtures",
     "services.ogcapi",
     "services.wfs",
@@ -266,6 +267,10 @@ GEOSHARE_MAX_COVERAGE_PIXELS = _int("GEOSHARE_MAX_COVERAGE_PIXELS", 8192 * 8192)
 GEOSHARE_MAX_FEATURES_PER_PAGE = _int("GEOSHARE_MAX_FEATURES_PER_PAGE", 10_000)
 # WFS GetFeature streams, so one answer may be far larger than an OGC API page.
 GEOSHARE_WFS_MAX_FEATURES = _int("GEOSHARE_WFS_MAX_FEATURES", 1_000_000)
+# Batch geocoding jobs: most rows per file, largest upload, and the time one job may take.
+GEOSHARE_GEOCODING_BATCH_MAX_ROWS = _int("GEOSHARE_GEOCODING_BATCH_MAX_ROWS", 1_000_000)
+GEOSHARE_GEOCODING_BATCH_MAX_UPLOAD_MB = _int("GEOSHARE_GEOCODING_BATCH_MAX_UPLOAD_MB", 200)
+GEOSHARE_GEOCODING_BATCH_TIMEOUT = _int("GEOSHARE_GEOCODING_BATCH_TIMEOUT", 4 * 3600)
 
 # Access: failed-login throttling, anonymous rate limits (requests per second per address
 # and service; empty to turn off), audit retention, and whether a proxy's

@@ -2,7 +2,8 @@
 
 Every test sees the demo departments, users and layers (fixtures/README.md lists them),
 including transactional and live-server tests: those end by flushing every table, so they
-run with serialized rollback, which puts the demo catalog back for the next test.
+run with serialized rollback, which puts the demo catalog back for the next test
+(tests/snapshot.py).
 """
 
 import io
@@ -10,8 +11,9 @@ import os
 
 import pytest
 from django.core.management import call_command
-from django.db import connections
 from django.test.utils import override_settings
+
+from tests import snapshot
 
 DEMO_SCALE = float(os.environ.get("GEOSHARE_TEST_DEMO_SCALE") or 0.02)
 pytest_plugins = ["tests.town"]  # the small styled town of the map tests
@@ -40,11 +42,10 @@ def django_db_setup(django_db_setup, django_db_blocker, tmp_path_factory):
     isolated.enable()
     with django_db_blocker.unblock():
         call_command("load_demo", scale=DEMO_SCALE, stdout=io.StringIO())
-        for connection in connections.all(initialized_only=True):
-            if hasattr(connection, "_test_serialized_contents"):
-                connection._test_serialized_contents = (
-                    connection.creation.serialize_db_to_string())
+        snapshot.take()
+    undo = snapshot.restore_copied_tables()
     yield
+    undo()
     isolated.disable()
 
 

@@ -18,7 +18,7 @@ import shapely
 from affine import Affine
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import MultiPolygon, Polygon
-from django.db import connection, connections
+from django.db import connection
 
 from geoshare.access.models import LayerGrant, Profile, Tier
 from geoshare.access.policy import Principal
@@ -26,6 +26,7 @@ from layers.models import Layer, LayerGroup, LayerGroupMember
 from services.render import mapnik_
 from services.render.mapnik_ import mapnik
 from services.render.stylestore import save_style
+from tests import snapshot
 from tests.factories import department, raster_layer, vector_layer
 
 __all__ = [
@@ -106,9 +107,7 @@ def town(django_db_setup, django_db_blocker):
             layer.refresh_from_db()
         # Live-server tests flush every table and restore what was serialized after the
         # demo city loaded (tests/conftest.py): the town must be in that snapshot too.
-        for db in connections.all(initialized_only=True):
-            if hasattr(db, "_test_serialized_contents"):
-                db._test_serialized_contents = db.creation.serialize_db_to_string()
+        snapshot.take()
         yield Town(buildings=buildings, roads=roads, secret=secret, dem=dem, ortho=ortho,
                    group=group, users=users, planning=planning, police=police)
         mapnik_.clear_pool()

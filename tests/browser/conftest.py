@@ -63,7 +63,7 @@ class MapPage:
         """Wait until the map has drawn everything it asked for since the last change."""
         self.page.evaluate("""() => new Promise((resolve) => {
             const map = window.__webmap.map;
-            map.once('rendercomplete', resolve);
+            map.once('rendercomplete', () => resolve());  // the event itself does not serialise
             map.render();
         })""")
 

@@ -188,6 +188,8 @@ def test_normalize_chains_the_steps(raw, expected):
         ("123号之一", "123-1"),
         ("12-16号", "12~16"),
         ("一百二十三号", "123"),
+        ("九十九", "99"),  # a register's number column without 号
+        ("甲12", "12甲"),
         ("88", "88"),
         ("８８号", "88"),
         ("12a号", "12A"),

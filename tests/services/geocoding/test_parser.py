@@ -13,6 +13,7 @@ from services.geocoding import (
     Parser,
     parse,
 )
+from services.geocoding.divisions import zhangjiagang_divisions
 from services.geocoding.parser import MAX_LENGTH, default_parser
 
 
@@ -642,6 +643,20 @@ def test_known_names_help_segmentation():
     assert parts(pois.parse("沙洲湖人民路")) == {"poi": "沙洲湖", "road": "人民路"}
 
 
+def test_a_town_short_name_glued_before_a_known_compound_is_the_town():
+    assert parts(default_parser().parse("杨舍梁丰花园5幢")) == {
+        "compound": "杨舍梁丰花园", "building": "5",
+    }
+    informed = Parser(admin_names=zhangjiagang_divisions(), compound_names=["梁丰花园"])
+    assert parts(informed.parse("杨舍梁丰花园5幢")) == {
+        "town": "杨舍镇", "compound": "梁丰花园", "building": "5",
+    }
+
+
+def test_a_suffix_character_after_a_bare_number_belongs_to_it():
+    assert parts(parse("港城大道12甲")) == {"road": "港城大道", "number": "12甲"}
+
+
 def test_unknown_names_parse_from_their_suffixes_without_a_gazetteer():
     plain = Parser()
     assert parts(plain.parse("某某镇幸福村建设路8号梁丰花园5幢")) == {
@@ -721,3 +736,21 @@ def test_complete_admin(text, expected):
 
 def test_default_parser_is_built_once():
     assert default_parser() is default_parser()
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("国泰南路三八四", {"road": "国泰南路", "number": "384"}),
+    ("人民西路四百八十三", {"road": "人民西路", "number": "483"}),
+    ("沿江公路二三五七-1号", {"road": "沿江公路", "number": "2357-1"}),
+    ("人民路一小", {"road": "人民路", "poi": "一小"}),  # 一小 is a school, not number 1
+])
+def test_a_numeral_ending_the_address_after_a_road_is_its_number(text, expected):
+    assert parts(parse(text)) == expected
+
+
+def test_a_known_road_starting_with_a_town_short_name_stays_whole():
+    informed = Parser(admin_names=zhangjiagang_divisions(), road_names=["双山岛环岛路"])
+    assert parts(informed.parse("双山岛旅游度假区双山岛环岛路421号")) == {
+        "town": "双山岛旅游度假区", "road": "双山岛环岛路", "number": "421",
+    }
+    assert parts(informed.parse("双山岛环岛路")) == {"road": "双山岛环岛路"}

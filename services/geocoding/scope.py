@@ -1,0 +1,84 @@
+"""Which gazetteer entries a caller may get back, decided by ``geoshare.access.policy``.
+
+An entry answers only if the caller may see its source layer; under a restricted
+grant, only if its source feature passes the grant's row filter and area limit (the
+feature engine's own restricted table decides) and its point lies in the area.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from psycopg import sql
+
+from geoshare.access import policy
+from layers.features import feature_source
+from layers.models import Layer
+
+from .models import FieldMapping
+
+__all__ = ["Scope", "scope_for"]
+
+
+@dataclass(frozen=True)
+class _Restricted:
+    layer_id: int
+    features: sql.Composable  # (SELECT fid, geom … WHERE <grant>) of the source table
+    area_ewkb: bytes | None  # the grant's area limit in CGCS2000
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The layers a caller sees whole, and those seen through a restricted grant."""
+
+    layer_names: dict[int, str]
+    whole: tuple[int, ...]
+    restricted: tuple[_Restricted, ...]
+    key: str  # equal for callers who see the same entries: for caches
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.layer_names
+
+    def where(self, alias: str = "e") -> sql.Composable:
+        """A boolean SQL expression: the entry ``alias`` may be returned."""
+        table = sql.Identifier(alias)
+        clauses: list[sql.Composable] = []
+        if self.whole:
+            clauses.append(
+                sql.SQL("{}.layer_id = ANY({})").format(table, sql.Literal(list(self.whole)))
+            )
+        for restricted in self.restricted:
+            clause = sql.SQL(
+                "{t}.layer_id = {id} AND {t}.fid IN (SELECT fid FROM {features} r)"
+            ).format(t=table, id=sql.Literal(restricted.layer_id), features=restricted.features)
+            if restricted.area_ewkb is not None:
+                clause += sql.SQL(" AND ST_Intersects({}.point, ST_GeomFromEWKB({}))").format(
+                    table, sql.Literal(restricted.area_ewkb)
+                )
+            clauses.append(sql.SQL("({})").format(clause))
+        if not clauses:
+            return sql.SQL("FALSE")
+        return sql.SQL("({})").format(sql.SQL(" OR ").join(clauses))
+
+
+def scope_for(principal: policy.Principal) -> Scope:
+    """The scope of ``principal`` over the layers the gazetteer is built from."""
+    mapped = Layer.objects.filter(pk__in=FieldMapping.objects.values("layer_id")).values_list("name", flat=True)
+    grants = policy.grants_for(principal, list(mapped)).values()
+    names, whole, restricted, key_parts = {}, [], [], []
+    for grant in sorted(grants, key=lambda g: g.layer.pk):
+        layer = grant.layer
+        names[layer.pk] = layer.name
+        key_parts.append(f"{layer.pk}:{grant.cache_key}")
+        if grant.is_unrestricted:
+            whole.append(layer.pk)
+            continue
+        area = None
+        if grant.area_limit is not None:
+            area = bytes(grant.area_limit.transform(4490, clone=True).ewkb)
+        features = feature_source(layer).restricted_table(grant, columns=[])
+        restricted.append(_Restricted(layer.pk, features, area))
+    key = hashlib.sha256(",".join(key_parts).encode()).hexdigest()[:24]
+    return Scope(names, tuple(whole), tuple(restricted), key)

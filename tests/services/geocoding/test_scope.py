@@ -1,0 +1,75 @@
+"""The gazetteer answers each caller only from what the access policy lets it see."""
+
+import pytest
+import shapely
+from django.contrib.auth.models import User
+from django.contrib.gis.geos import GEOSGeometry
+
+from geoshare.access.models import LayerGrant, Profile, Role
+from geoshare.access.policy import Principal
+from services.geocoding.matcher import geocode
+from services.geocoding.reverse import reverse
+from services.geocoding.scope import scope_for
+from services.geocoding.suggest import suggest
+from tests.factories import department
+from tests.services.geocoding.city import building_xy
+
+pytestmark = pytest.mark.django_db
+
+ROOM = "梁丰花园3幢2单元201室"
+
+
+def member(code: str) -> Principal:
+    user = User.objects.create_user(f"user_{code}")
+    Profile.objects.create(user=user, department=department(code), role=Role.VIEWER)
+    return Principal.for_user(User.objects.get(pk=user.pk))
+
+
+def levels(text: str, principal: Principal) -> list[str]:
+    return [c.level.api_name for c in geocode([text], scope_for(principal))[0].candidates]
+
+
+def test_rooms_of_an_internal_layer_do_not_answer_anonymous_callers(city):
+    assert levels(ROOM, Principal.anonymous())[0] == "building"
+    assert "room" not in levels(ROOM, Principal.anonymous())
+    assert "unit" not in levels(ROOM, Principal.anonymous())  # units come from the rooms layer
+
+
+def test_the_owning_department_gets_the_room(city):
+    assert levels(ROOM, member("t-police"))[0] == "room"
+
+
+def test_another_department_sees_only_what_its_row_filter_lets_through(city):
+    other = member("housing")
+    LayerGrant.objects.create(
+        layer=city["rooms"], department=department("housing"), row_filter="building = '1'"
+    )
+    assert levels("梁丰花园1幢1单元101室", other)[0] == "room"
+    assert levels(ROOM, other)[0] == "building"  # building 3 is filtered out
+
+
+def test_an_area_limit_keeps_entries_outside_it_away(city):
+    other = member("water")
+    x, y = building_xy(1)
+    area = shapely.box(x, y - 0.001, x + 0.0003, y + 0.001)  # building 1's rooms only
+    LayerGrant.objects.create(
+        layer=city["rooms"],
+        department=department("water"),
+        area_limit=GEOSGeometry(shapely.MultiPolygon([area]).wkt, srid=4490),
+    )
+    assert levels("梁丰花园1幢1单元101室", other)[0] == "room"
+    assert levels("梁丰花园2幢1单元101室", other)[0] == "building"
+
+
+def test_a_hidden_layer_gives_no_names_no_reverse_and_no_suggestions(city):
+    city["pois"].published = False
+    city["pois"].save()
+    try:
+        anonymous = scope_for(Principal.anonymous())
+        assert levels("张家港市第一人民医院", Principal.anonymous()) == []
+        assert suggest("第一人民", anonymous) == []
+        near_hospital = reverse(120.57, 31.875, anonymous, radius_m=50)
+        assert near_hospital.nearest is None
+    finally:
+        city["pois"].published = True
+        city["pois"].save()
