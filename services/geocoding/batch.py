@@ -15,14 +15,13 @@ import logging
 import os
 import time
 import uuid
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
 
-from geoshare.access.policy import Principal
+from geoshare.access.policy import Action, Principal
 from geoshare.errors import GeoshareError
 from layers.models import JobStatus
 
@@ -49,6 +48,7 @@ _SNIFF_BYTES = 64 * 1024
 _MAX_LINE_BYTES = 1024 * 1024
 _PROGRESS_EVERY_SECONDS = 1.0
 _SUFFIXES = (".csv", ".txt", ".xlsx")
+_TEXT_CODECS = {"utf-8", "utf-8-sig", "gbk", "gb2312", "gb18030", "big5"}
 
 
 class BatchInputError(GeoshareError):
@@ -83,11 +83,14 @@ def detect_encoding(path: Path, declared: str = "") -> str:
     """
     if declared:
         try:
-            return codecs.lookup(declared).name
+            codec = codecs.lookup(declared).name
         except LookupError:
+            codec = None
+        if codec not in _TEXT_CODECS:
             raise BatchInputError(
-                f"encoding {declared[:40]!r} is unknown; use UTF-8 or GBK", "encoding"
-            ) from None
+                f"encoding {declared[:40]!r} is not one of UTF-8, GBK, GB18030 or Big5", "encoding"
+            )
+        return codec
     with open(path, "rb") as stream:
         head = stream.read(_SNIFF_BYTES)
     if head.startswith(codecs.BOM_UTF8):
@@ -155,8 +158,8 @@ def _decoded_lines(stream, encoding: str) -> Iterator[str]:
             raise BatchInputError(f"line {number} is longer than 1 MB; is this a CSV file?", "file")
         try:
             yield decoder.decode(raw)
-        except UnicodeDecodeError as e:
-            bad = raw[e.start : e.start + 4]
+        except UnicodeError as e:
+            bad = raw[e.start : e.start + 4] if isinstance(e, UnicodeDecodeError) else raw[:4]
             raise BatchInputError(
                 f"line {number}: bytes {bad!r} are not valid {encoding} text; "
                 "save the file as CSV UTF-8, or name its encoding (encoding=GBK)",
@@ -167,22 +170,28 @@ def _decoded_lines(stream, encoding: str) -> Iterator[str]:
 @contextlib.contextmanager
 def _xlsx_rows(path: Path):
     from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as e:
+    except Exception as e:  # a damaged zip or XML part fails in any of openpyxl's layers
         raise BatchInputError(
             f"file {path.name[:80]!r} is not a readable .xlsx workbook ({type(e).__name__})", "file"
         ) from None
     try:
-        sheet = workbook.worksheets[0]
-        yield (
-            (number, ["" if v is None else str(v) for v in values])
-            for number, values in enumerate(sheet.iter_rows(values_only=True), 1)
-        )
+        yield _sheet_rows(workbook.worksheets[0])
     finally:
         workbook.close()
+
+
+def _sheet_rows(sheet) -> Iterator[tuple[int, list[str]]]:
+    number = 0
+    try:
+        for number, values in enumerate(sheet.iter_rows(values_only=True), 1):
+            yield number, ["" if v is None else str(v) for v in values]
+    except Exception as e:
+        raise BatchInputError(
+            f"row {number + 1}: the workbook cannot be read from here ({type(e).__name__})", "file"
+        ) from None
 
 
 def run_batch_job(job_id: str) -> BatchJob:
@@ -228,8 +237,14 @@ def _check(job: BatchJob, source: Path) -> int:
     with _open_table(source, job.encoding) as (header, rows):
         _column_index(header, job.column)
         total = 0
-        for number, _ in rows:
+        for number, values in rows:
             total += 1
+            if len(values) > len(header) and any(v.strip() for v in values[len(header) :]):
+                raise BatchInputError(
+                    f"line {number} has {len(values)} values but the header row names "
+                    f"{len(header)} columns",
+                    "file",
+                )
             if total > limit:
                 raise BatchInputError(
                     f"line {number}: the file has more than {limit} rows, the most one job takes "
@@ -249,7 +264,7 @@ def _column_index(header: list[str], column: str) -> int:
 
 
 def _geocode_file(job: BatchJob, source: Path, target: Path, total: int) -> int:
-    scope = scope_for(Principal.for_user(job.user))
+    scope = scope_for(Principal.for_user(job.user), Action.DOWNLOAD)  # a file to keep
     deadline = time.monotonic() + settings.GEOSHARE_GEOCODING_BATCH_TIMEOUT
     last_report, done, matched = 0.0, 0, 0
     xlsx = source.suffix.lower() == ".xlsx"
@@ -258,7 +273,8 @@ def _geocode_file(job: BatchJob, source: Path, target: Path, total: int) -> int:
         write([*header, *_result_names(header)])
         for chunk in _chunks(rows, _CHUNK):
             for values, outcome in zip(chunk, _geocode_chunk(chunk, column, scope)):
-                write([*values, *outcome])
+                cells = values[: len(header)] + [""] * (len(header) - len(values))
+                write([*cells, *outcome])
                 matched += bool(outcome[0] != "")
             done += len(chunk)
             now = time.monotonic()

@@ -54,16 +54,14 @@ def _build(scope: Scope) -> Parser:
         statement = sql.SQL(
             "SELECT DISTINCT n.level, n.key FROM geocoding_name n "
             "JOIN geocoding_entry e ON e.id = n.entry_id "
-            "WHERE n.level = ANY(%s) AND n.form = ANY(%s) AND {}"
-        ).format(scope.where("e"))
+            "WHERE n.level = ANY({}) AND n.form = ANY({}) AND {}"
+        ).format(
+            sql.Literal([int(level) for level in _KINDS]),
+            sql.Literal([int(NameForm.NAME), int(NameForm.ALIAS), int(NameForm.FORMER)]),
+            scope.where("e"),
+        )
         with connection.cursor() as cur:
-            cur.execute(
-                statement,
-                [
-                    [int(level) for level in _KINDS],
-                    [int(NameForm.NAME), int(NameForm.ALIAS), int(NameForm.FORMER)],
-                ],
-            )
+            cur.execute(statement)
             for level, key in cur.fetchall():
                 names[_KINDS[Level(level)]].append(key)
     return Parser(admin_names=admin_names(), **names)

@@ -3,20 +3,24 @@
 An entry answers only if the caller may see its source layer; under a restricted
 grant, only if its source feature passes the grant's row filter and area limit (the
 feature engine's own restricted table decides) and its point lies in the area.
+
+``Scope.where`` carries the grant's row filter as SQL text, where a LIKE pattern may
+hold a ``%``: the statements that use it are composed whole, values as ``sql.Literal``,
+never with ``%s`` placeholders, which would read that ``%`` as one.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from dataclasses import dataclass
 
 from psycopg import sql
 
 from geoshare.access import policy
 from layers.features import feature_source
-from layers.models import Layer
 
-from .models import FieldMapping
+from .models import COLUMN_FIELDS, FieldMapping
 
 __all__ = ["Scope", "scope_for"]
 
@@ -63,13 +67,22 @@ class Scope:
         return sql.SQL("({})").format(sql.SQL(" OR ").join(clauses))
 
 
-def scope_for(principal: policy.Principal) -> Scope:
-    """The scope of ``principal`` over the layers the gazetteer is built from."""
-    mapped = Layer.objects.filter(pk__in=FieldMapping.objects.values("layer_id")).values_list("name", flat=True)
-    grants = policy.grants_for(principal, list(mapped)).values()
-    names, whole, restricted, key_parts = {}, [], [], []
+def scope_for(principal: policy.Principal, action: policy.Action = policy.Action.VIEW) -> Scope:
+    """The scope of ``principal`` over the layers the gazetteer is built from.
+
+    ``action`` is VIEW for answers on screen and DOWNLOAD for answers taken away (batch
+    results). A layer whose grant hides a column its entries are made from does not
+    answer at all: the hidden value would be in the standard address.
+    """
+    read = defaultdict(set)  # layer name -> the columns its mappings read
+    for mapping in FieldMapping.objects.select_related("layer").only("layer__name", *COLUMN_FIELDS):
+        read[mapping.layer.name].update(mapping.columns.values())
+    grants = policy.grants_for(principal, list(read), action).values()
+    names, whole, restricted, key_parts = {}, [], [], [action.value]
     for grant in sorted(grants, key=lambda g: g.layer.pk):
         layer = grant.layer
+        if read[layer.name] & set(grant.hidden_fields):
+            continue
         names[layer.pk] = layer.name
         key_parts.append(f"{layer.pk}:{grant.cache_key}")
         if grant.is_unrestricted:

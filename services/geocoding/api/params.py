@@ -34,7 +34,8 @@ BATCH_MAX = 1000  # addresses per synchronous request; files go to batch jobs
 # Raw text longer than this is refused before any work; cleanup may shorten what is left,
 # and MAX_LENGTH applies to that.
 _RAW_MAX = 1000
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,8 @@ class Output:
 
 def output(params) -> Output:
     raw = params.get("crs")
+    if raw and not isinstance(raw, str):
+        raise InvalidParameterError(f"crs must be a text such as EPSG:4549, got {raw!r:.40}", "crs")
     return Output(parse_crs(raw, "crs") if raw else None)
 
 
@@ -107,7 +110,9 @@ def text_list(raw, locator: str, maximum: int = BATCH_MAX) -> list:
             raise InvalidParameterError(
                 f"{locator}[{n}] must be a text, got {type(item).__name__}", f"{locator}[{n}]"
             )
-    return raw
+    # JSON may carry lone surrogates (\ud800), which no answer could echo; as U+FFFD they
+    # are refused like other undecodable text, for that address alone.
+    return [_SURROGATE.sub("\ufffd", item) for item in raw]
 
 
 def integer(params, name: str, default: int, low: int, high: int) -> int:

@@ -17,7 +17,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from geoshare.access import audit
+from geoshare.access import audit, policy
 from geoshare.errors import (
     GeoshareError,
     InvalidParameterError,
@@ -83,8 +83,8 @@ class GeocodingView(APIView):
             response.content_type = "application/problem+json"
         return response
 
-    def scope(self):
-        return scope_for(self.request.principal)
+    def scope(self, action: policy.Action = policy.Action.VIEW):
+        return scope_for(self.request.principal, action)
 
     def note(self, items: int, layers=(), **fields) -> None:
         audit.note(self.request._request, items=items, layers=sorted(set(layers)), **fields)
@@ -208,7 +208,7 @@ class Batch(GeocodingView):
         body = _object(request.data)
         texts = params.text_list(body.get("addresses"), "addresses")
         out = params.output(body)
-        matches = _geocode_each(texts, self.scope())
+        matches = _geocode_each(texts, self.scope(policy.Action.DOWNLOAD))  # results to keep
         results = []
         for text, outcome in zip(texts, matches):
             if isinstance(outcome, Match):

@@ -42,18 +42,18 @@ class NameLookup:
         if unresolved:
             self._trigrams(unresolved)
 
-    def _select(self, where: sql.Composable, params: list) -> list[tuple]:
+    def _select(self, where: sql.Composable) -> list[tuple]:
         statement = sql.SQL(
             "SELECT n.key, n.form, {hit} FROM geocoding_name n "
             "JOIN geocoding_entry e ON e.id = n.entry_id WHERE {where} AND {scope}"
         ).format(hit=HIT_COLUMNS, where=where, scope=self.scope.where("e"))
-        self.cur.execute(statement, params)
+        self.cur.execute(statement)
         return self.cur.fetchall()
 
     def _exact(self, probes: list[Probe]) -> None:
         keys = sorted({key for probe in probes for _, key in probe.forms})
         by_key = defaultdict(list)
-        for key, form, *hit in self._select(sql.SQL("n.key = ANY(%s)"), [keys]):
+        for key, form, *hit in self._select(sql.SQL("n.key = ANY({})").format(sql.Literal(keys))):
             by_key[key].append((Form(form), Hit(*hit)))
         for probe in probes:
             for query_form, key in probe.forms:
@@ -67,8 +67,9 @@ class NameLookup:
             for variant in variants(key):
                 wanted[variant].append(probe)
         rows = self._select(
-            sql.SQL("n.id IN (SELECT name_id FROM geocoding_variant WHERE variant = ANY(%s))"),
-            [sorted(wanted)],
+            sql.SQL("n.id IN (SELECT name_id FROM geocoding_variant WHERE variant = ANY({}))").format(
+                sql.Literal(sorted(wanted))
+            )
         )
         for key, form, *hit in rows:
             hit = Hit(*hit)
@@ -85,13 +86,16 @@ class NameLookup:
     def _trigrams(self, probes: list[Probe]) -> None:
         keys = [probe.forms[0][1] for probe in probes]
         statement = sql.SQL(
-            "SELECT q.i, m.* FROM unnest(%s::text[]) WITH ORDINALITY AS q(key, i) "
+            "SELECT q.i, m.* FROM unnest({keys}::text[]) WITH ORDINALITY AS q(key, i) "
             "CROSS JOIN LATERAL (SELECT n.form, similarity(n.key, q.key), {hit} "
             "FROM geocoding_name n JOIN geocoding_entry e ON e.id = n.entry_id "
-            "WHERE n.key %% q.key AND {scope} "
+            "WHERE n.key % q.key AND {scope} "
             "ORDER BY similarity(n.key, q.key) DESC LIMIT {limit}) m"
-        ).format(hit=HIT_COLUMNS, scope=self.scope.where("e"), limit=sql.Literal(_TRIGRAM_LIMIT))
-        self.cur.execute(statement, [keys])
+        ).format(
+            keys=sql.Literal(keys), hit=HIT_COLUMNS, scope=self.scope.where("e"),
+            limit=sql.Literal(_TRIGRAM_LIMIT),
+        )
+        self.cur.execute(statement)
         for i, form, similarity, *hit in self.cur.fetchall():
             probe = probes[i - 1]
             score = form_score(Form.NAME, Form(form)) * math.sqrt(similarity) * _TRIGRAM_WEIGHT

@@ -56,21 +56,19 @@ class NumberLookup:
         if not houses and not parts:
             return set()
         statement = sql.SQL(
-            "SELECT q.r, {hit} FROM unnest(%s::int[], %s::bigint[], %s::varchar[]) "
+            "SELECT q.r, {hit} FROM unnest({0}::int[], {1}::bigint[], {2}::varchar[]) "
             "AS q(r, anchor, number) JOIN geocoding_entry e ON e.anchor_id = q.anchor "
             "AND e.level = {house} AND e.number = q.number WHERE {scope} "
             "UNION ALL "
-            "SELECT q.r, {hit} FROM unnest(%s::int[], %s::bigint[], %s::smallint[], "
-            "%s::varchar[], %s::varchar[], %s::varchar[]) "
+            "SELECT q.r, {hit} FROM unnest({3}::int[], {4}::bigint[], {5}::smallint[], "
+            "{6}::varchar[], {7}::varchar[], {8}::varchar[]) "
             "AS q(r, anchor, level, building, unit, room) "
             "JOIN geocoding_entry e ON e.anchor_id = q.anchor AND e.level = q.level "
             "AND e.building = q.building AND e.room = q.room AND (q.unit = '' OR e.unit = q.unit) "
             "WHERE {scope}"
-        ).format(
-            hit=HIT_COLUMNS, house=sql.Literal(int(Level.HOUSE_NUMBER)), scope=self.scope.where("e")
         )
         offset = len(houses)
-        params = [
+        arrays = [
             list(range(offset)),
             [h[1].id for h in houses],
             [h[3] for h in houses],
@@ -81,7 +79,10 @@ class NumberLookup:
             [p[5] for p in parts],
             [p[6] for p in parts],
         ]
-        self.cur.execute(statement, params)
+        self.cur.execute(statement.format(
+            *map(sql.Literal, arrays),
+            hit=HIT_COLUMNS, house=sql.Literal(int(Level.HOUSE_NUMBER)), scope=self.scope.where("e"),
+        ))
         found = set()
         for request, *hit in self.cur.fetchall():
             hit = Hit(*hit)
@@ -103,14 +104,14 @@ class NumberLookup:
         neighbour = (
             "LEFT JOIN LATERAL (SELECT e.number_int, e.point FROM geocoding_entry e "
             "WHERE e.anchor_id = q.anchor AND e.level = {house} AND e.number_int {op} q.n "
-            "AND e.number_int %% 2 = q.n %% 2 AND {scope} ORDER BY e.number_int {order} LIMIT 1) "
+            "AND e.number_int % 2 = q.n % 2 AND {scope} ORDER BY e.number_int {order} LIMIT 1) "
             "{alias} ON true "
         )
         statement = sql.SQL(
             "SELECT q.r, lo.number_int, ST_X(lo.point), ST_Y(lo.point), hi.number_int, "
             "ST_X(hi.point), ST_Y(hi.point), "
             "CASE WHEN {road_scope} THEN ST_AsBinary(road.geom) END "
-            "FROM unnest(%s::int[], %s::bigint[], %s::int[]) AS q(r, anchor, n) "
+            "FROM unnest({requests}::int[], {anchors}::bigint[], {numbers}::int[]) AS q(r, anchor, n) "
             "JOIN geocoding_entry road ON road.id = q.anchor "
             + neighbour.replace("{op}", "<=").replace("{order}", "DESC").replace("{alias}", "lo")
             + neighbour.replace("{op}", ">=").replace("{order}", "ASC").replace("{alias}", "hi")
@@ -118,15 +119,11 @@ class NumberLookup:
             house=sql.Literal(int(Level.HOUSE_NUMBER)),
             scope=self.scope.where("e"),
             road_scope=self.scope.where("road"),
+            requests=sql.Literal([n for n, _ in requests]),
+            anchors=sql.Literal([h[1].id for _, h in requests]),
+            numbers=sql.Literal([leading_int(h[3]) for _, h in requests]),
         )
-        self.cur.execute(
-            statement,
-            [
-                [n for n, _ in requests],
-                [h[1].id for _, h in requests],
-                [leading_int(h[3]) for _, h in requests],
-            ],
-        )
+        self.cur.execute(statement)
         by_request = dict(requests)
         for request, lo_n, lo_x, lo_y, hi_n, hi_x, hi_y, road_wkb in self.cur.fetchall():
             index, anchor, score, number = by_request[request]

@@ -1,5 +1,6 @@
 import csv
 import io
+import zipfile
 
 import pytest
 from django.contrib.auth.models import User
@@ -140,11 +141,17 @@ def test_a_missing_column_is_refused_before_queueing(city, client):
         ("old.xls", b"\xd0\xcf\x11\xe0", "save the sheet as .xlsx or CSV"),
         ("notes.docx", b"PK", "must be a .csv or .xlsx file"),
         ("fake.xlsx", b"not a zip", "is not a readable .xlsx workbook"),
+        ("broken.xlsx", None, "is not a readable .xlsx workbook"),
         ("empty.csv", b"", "is empty; it needs a header row"),
         ("binary.csv", bytes(range(256)) * 10, "neither UTF-8 nor GBK"),
     ],
 )
 def test_files_that_cannot_be_read_are_a_400(city, client, name, content, says):
+    if content is None:  # a real zip whose parts are not what a workbook needs
+        stream = io.BytesIO()
+        with zipfile.ZipFile(stream, "w") as archive:
+            archive.writestr("[Content_Types].xml", "<not xml")
+        content = stream.getvalue()
     response = submit(client, name, content)
     assert response.status_code == 400 and says in response.json()["detail"]
 
@@ -180,3 +187,24 @@ def test_a_users_job_is_not_found_by_others(city, client):
     client.logout()
     assert client.get(f"{JOBS}/{job['id']}").status_code == 404
     assert client.get(f"{JOBS}/{job['id']}/result").status_code == 404
+
+
+@pytest.mark.parametrize("encoding", ["zlib", "base64", "utf-16", "rot13", "idna"])
+def test_an_encoding_that_is_not_a_text_encoding_is_a_400(city, client, encoding):
+    response = submit(client, "a.csv", csv_bytes([["地址"], ["人民中路88号"]]), encoding=encoding)
+    assert response.status_code == 400
+    assert response.json()["parameter"] == "encoding"
+    assert not BatchJob.objects.exists()
+
+
+def test_short_rows_are_padded_and_long_rows_fail_the_job_naming_the_line(city, client):
+    rows = [["编号", "地址", "备注"], ["1", "人民中路88号"], ["2", "人民中路90号", "", ""]]
+    job = run(client, submit(client, "ragged.csv", csv_bytes(rows)))
+    assert job["status"] == "done"
+    short, trailing = result_rows(client, job)[1:]
+    assert short[:3] == ["1", "人民中路88号", ""] and short[3] != ""
+    assert trailing[:3] == ["2", "人民中路90号", ""] and trailing[3] != ""
+    rows.append(["3", "人民中路92号", "", "多出来的"])
+    job = run(client, submit(client, "long.csv", csv_bytes(rows)))
+    assert job["status"] == "failed"
+    assert job["message"] == "line 4 has 4 values but the header row names 3 columns"

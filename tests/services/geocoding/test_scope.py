@@ -6,7 +6,7 @@ from django.contrib.auth.models import User
 from django.contrib.gis.geos import GEOSGeometry
 
 from geoshare.access.models import LayerGrant, Profile, Role
-from geoshare.access.policy import Principal
+from geoshare.access.policy import Action, Principal
 from services.geocoding.matcher import geocode
 from services.geocoding.reverse import reverse
 from services.geocoding.scope import scope_for
@@ -73,3 +73,31 @@ def test_a_hidden_layer_gives_no_names_no_reverse_and_no_suggestions(city):
     finally:
         city["pois"].published = True
         city["pois"].save()
+
+
+def test_a_row_filter_with_a_like_pattern_filters_and_does_not_break_the_statements(city):
+    other = member("estate")
+    LayerGrant.objects.create(
+        layer=city["rooms"], department=department("estate"), row_filter="unit LIKE '1%'"
+    )
+    assert levels("梁丰花园1幢1单元101室", other)[0] == "room"
+    assert levels(ROOM, other)[0] == "building"  # unit 2 does not match '1%'
+    scope = scope_for(other)
+    assert suggest("梁丰花园", scope)
+    reverse(*building_xy(1), scope, radius_m=50)
+
+
+def test_a_grant_hiding_a_column_the_gazetteer_reads_keeps_the_layer_out(city):
+    other = member("census")
+    LayerGrant.objects.create(
+        layer=city["rooms"], department=department("census"), hidden_fields=["room"]
+    )
+    assert "t_rooms" not in scope_for(other).layer_names.values()
+    assert levels(ROOM, other)[0] == "building"
+
+
+def test_taking_results_away_needs_download_not_view(city):
+    viewer = member("audit")
+    LayerGrant.objects.create(layer=city["rooms"], department=department("audit"), action="view")
+    assert "t_rooms" in scope_for(viewer).layer_names.values()
+    assert "t_rooms" not in scope_for(viewer, Action.DOWNLOAD).layer_names.values()

@@ -175,11 +175,22 @@ def test_batch_answers_each_address_in_order(city, client):
         ({"addresses": []}, "non-empty list"),
         ({"addresses": "人民路"}, "non-empty list"),
         ([1, 2], "must be a JSON object"),
+        ({"addresses": ["人民路"], "crs": 4326}, "crs must be a text such as EPSG:4549, got 4326"),
     ],
 )
 def test_bad_batch_requests_are_a_400(city, client, body, says):
     response = client.post("/api/geocoding/batch", body, content_type="application/json")
     assert response.status_code == 400 and says in response.json()["detail"]
+
+
+@pytest.mark.parametrize("endpoint", ["batch", "verify"])
+def test_a_lone_surrogate_is_refused_for_its_address_only(city, client, endpoint):
+    body = '{"addresses": ["人民中路\\ud800 88号", "人民中路88号"]}'
+    response = client.post(f"/api/geocoding/{endpoint}", body, content_type="application/json")
+    assert response.status_code == 200
+    bad, good = response.json()["results"]
+    assert "undecodable bytes" in bad["error"]
+    assert "error" not in good
 
 
 def test_malformed_json_is_a_400_problem(city, client):
