@@ -343,10 +343,12 @@ class Builder:
         self._place(road, row)
         existing = self.roads.get((road.town, name))
         if existing is not None:
-            # Another piece of a road already read: one entry, the lines merged.
+            # Another piece of a road already read: one entry, the lines merged. A piece from
+            # another layer adds nothing: its names and line answer only its own callers' policy.
             known = self.named[existing]
-            known.geom = merge_lines(known.geom, geometry)
-            known.names += other_names(row)
+            if known.layer_id == road.layer_id:
+                known.geom = merge_lines(known.geom, geometry)
+                known.names += other_names(row)
             return
         road.geom = geometry
         road.names = other_names(row)

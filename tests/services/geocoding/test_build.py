@@ -127,6 +127,20 @@ def test_rows_that_say_no_address_are_skipped_with_the_reason(city):
     assert Entry.objects.filter(layer=layer, number="99").exists()
 
 
+def test_a_piece_of_a_road_from_another_layer_lends_it_no_names(city):
+    secret = vector_layer(
+        "t_secret_roads",
+        [shapely.LineString([(120.535, 31.8715), (120.536, 31.8716)])],
+        {"name": ["人民中路"], "alias": ["机要通道"]},
+        kind="geocoding",
+    )
+    FieldMapping.objects.create(layer=secret, target=Target.ROAD, name_field="name", alias_field="alias")
+    assert build_gazetteer().status == "done"
+    road = entry(Level.ROAD, name="人民中路", town="杨舍镇")
+    assert road.layer_id == city["roads"].pk
+    assert not Name.objects.filter(key__contains="机要").exists()
+
+
 def test_a_failed_rebuild_leaves_the_gazetteer_as_it_was(city, monkeypatch):
     before = Entry.objects.count()
 
