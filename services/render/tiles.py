@@ -7,6 +7,7 @@ continue across tile edges, and stores every tile of it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -126,6 +127,11 @@ def _touches(target: Target, index: TileIndex) -> bool:
 
 def _empty(image_format: ImageFormat, index: TileIndex) -> bytes:
     matrix = tile_matrix_sets.get(index.tms).matrix(index.z)
+    return _blank_tile(image_format, matrix.tileWidth, matrix.tileHeight)
+
+
+@functools.lru_cache(maxsize=32)
+def _blank_tile(image_format: ImageFormat, width: int, height: int) -> bytes:
+    # Tiles beyond the data are asked for all the time (the world around the city).
     background = None if image_format.alpha else "#ffffff"
-    return mapnik_.encode(mapnik_.blank(matrix.tileWidth, matrix.tileHeight, background),
-                          image_format.mapnik)
+    return mapnik_.encode(mapnik_.blank(width, height, background), image_format.mapnik)
