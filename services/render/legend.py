@@ -14,6 +14,7 @@ from lxml import etree
 
 from services.render import mapnik_
 from services.render.formats import ImageFormat
+from services.render.inimage import blank_image
 from services.render.styles import FONTSET, fontset_xml, style_elements
 
 __all__ = ["LegendRow", "legend_rows", "legend_size", "render_legend"]
@@ -101,8 +102,7 @@ def render_legend(rows: list[LegendRow], image_format: ImageFormat, icon: tuple[
     """The legend image of ``rows``."""
     width, height = legend_size(rows, icon)
     if not rows:
-        background = None if transparent and image_format.alpha else bgcolor
-        return mapnik_.encode(mapnik_.blank(width, height, background), image_format.mapnik)
+        return blank_image(width, height, image_format, transparent, bgcolor)
     xml = _legend_xml(rows, icon, width, height)
     with mapnik_.checkout(("legend", xml), lambda: xml) as m:
         image = mapnik_.render(

@@ -16,6 +16,7 @@ from django.conf import settings
 from geoshare.geo import BBox
 from services.render import mapnik_
 from services.render.formats import ImageFormat
+from services.render.inimage import blank_image
 from services.render.maps import MapRequest, render_image
 from services.render.targets import Target
 from services.tiles import cache, tms as tile_matrix_sets
@@ -133,5 +134,4 @@ def _empty(image_format: ImageFormat, index: TileIndex) -> bytes:
 @functools.lru_cache(maxsize=32)
 def _blank_tile(image_format: ImageFormat, width: int, height: int) -> bytes:
     # Tiles beyond the data are asked for all the time (the world around the city).
-    background = None if image_format.alpha else "#ffffff"
-    return mapnik_.encode(mapnik_.blank(width, height, background), image_format.mapnik)
+    return blank_image(width, height, image_format, transparent=True, bgcolor="#ffffff")
