@@ -215,18 +215,29 @@ class JobStatus(models.TextChoices):
     NEEDS_INPUT = "needs_input", _("needs input")
 
 
-class ImportJob(models.Model):
+class BackgroundJob(models.Model):
+    """What every job a background worker runs records: its state, progress and times."""
+
+    status = models.CharField(
+        _("status"), max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    progress = models.FloatField(_("progress (%)"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    started = models.DateTimeField(_("started"), null=True, blank=True)
+    finished = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class ImportJob(BackgroundJob):
     """One import of an uploaded file, run by a background worker."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     source_name = models.CharField(_("file"), max_length=255)
     source_path = models.CharField(max_length=500, editable=False)
     options = models.JSONField(_("options"), default=dict)
-    status = models.CharField(
-        _("status"), max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED
-    )
-    progress = models.FloatField(_("progress (%)"), default=0)
-    message = models.TextField(_("message"), blank=True)
     layer = models.ForeignKey(
         Layer, on_delete=models.SET_NULL, null=True, blank=True, related_name="import_jobs",
         verbose_name=_("layer"),
@@ -235,9 +246,6 @@ class ImportJob(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         verbose_name=_("created by"),
     )
-    created = models.DateTimeField(_("created"), auto_now_add=True)
-    started = models.DateTimeField(_("started"), null=True, blank=True)
-    finished = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import job")

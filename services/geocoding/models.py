@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from layers.models import JobStatus, Layer
+from layers.models import BackgroundJob, Layer
 
 __all__ = [
     "BatchJob",
@@ -372,14 +372,9 @@ class Prefix(models.Model):
         indexes = [models.Index(fields=["prefix", "-weight", "entry"], name="prefix_ranked")]
 
 
-class GazetteerBuild(models.Model):
+class GazetteerBuild(BackgroundJob):
     """One rebuild of the gazetteer; the newest finished one gives the revision caches key on."""
 
-    status = models.CharField(
-        _("status"), max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED
-    )
-    progress = models.FloatField(_("progress (%)"), default=0)
-    message = models.TextField(_("message"), blank=True)
     counts = models.JSONField(_("entries per level"), default=dict, blank=True)
     skipped = models.JSONField(_("rows skipped"), default=list, blank=True)
     created_by = models.ForeignKey(
@@ -389,9 +384,6 @@ class GazetteerBuild(models.Model):
         blank=True,
         verbose_name=_("created by"),
     )
-    created = models.DateTimeField(_("created"), auto_now_add=True)
-    started = models.DateTimeField(_("started"), null=True, blank=True)
-    finished = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("gazetteer build")
@@ -402,7 +394,7 @@ class GazetteerBuild(models.Model):
         return f"{self.created:%Y-%m-%d %H:%M} ({self.get_status_display()})"
 
 
-class BatchJob(models.Model):
+class BatchJob(BackgroundJob):
     """A CSV or Excel file of addresses geocoded by a background worker."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -410,13 +402,8 @@ class BatchJob(models.Model):
     source_path = models.CharField(max_length=500, editable=False)
     column = models.CharField(_("address column"), max_length=100)
     encoding = models.CharField(_("text encoding"), max_length=20, blank=True)
-    status = models.CharField(
-        _("status"), max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED
-    )
-    progress = models.FloatField(_("progress (%)"), default=0)
     rows = models.BigIntegerField(_("rows"), null=True, blank=True)
     matched = models.BigIntegerField(_("rows matched"), null=True, blank=True)
-    message = models.TextField(_("message"), blank=True)
     result_path = models.CharField(max_length=500, blank=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -425,9 +412,6 @@ class BatchJob(models.Model):
         blank=True,
         verbose_name=_("submitted by"),
     )
-    created = models.DateTimeField(_("created"), auto_now_add=True)
-    started = models.DateTimeField(_("started"), null=True, blank=True)
-    finished = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("batch geocoding job")
