@@ -162,6 +162,7 @@ def main() -> int:
     # Mapnik's Python bindings hold the GIL while rendering: one request per process at a
     # time, as MapServer's sync workers, lets the kernel hand each request to an idle one.
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--part", choices=("all", "getmap", "tiles"), default="all")
     args = parser.parse_args()
     # The bench measures the map server, not the per-address limits for anonymous callers.
     os.environ["GEOSHARE_RATE_LIMITS"] = ""
@@ -180,10 +181,10 @@ def main() -> int:
         mapfile = mapserver.write_mapfile(layers, Path(scratch) / "peer.map", args.peer_port,
                                           classes=mapserver_classes())
         peer_cm = (mapserver.serve(mapfile, args.peer_port, workers=args.workers)
-                   if mapserver.peer_available() else contextlib.nullcontext(None))
+                   if mapserver.peer_available() and args.part != "tiles" else contextlib.nullcontext(None))
         with served_geoshare(port=args.port, workers=args.workers, threads=args.threads) as geoshare, \
                 peer_cm as peer:
-            for scale_name, scale in SCALES:
+            for scale_name, scale in SCALES if args.part != "tiles" else ():
                 for width, height in SIZES:
                     box = bbox_3857(centre, scale, width, height)
                     ours = f"{geoshare.url}/ows?" + getmap_query("bench,bench,bench", box, width, height)
@@ -209,7 +210,8 @@ def main() -> int:
                             f"{other.requests_per_second:.1f} req/s, p95 {other.p95 * 1000:.0f} ms" if other else "-",
                             f"{mine.requests_per_second / other.requests_per_second:.2f}×" if other else "-",
                         )
-            tile_table(table, geoshare, args, centre, settings)
+            if args.part != "getmap":
+                tile_table(table, geoshare, args, centre, settings)
     table.print()
     return 0
 

@@ -213,15 +213,19 @@ def grant_for(principal: Principal, layer_name: str, action: Action = Action.VIE
     return grant
 
 
-def grants_for(principal: Principal, layer_names, action: Action = Action.VIEW) -> dict[str, Grant]:
+def grants_for(principal: Principal, layer_names, action: Action = Action.VIEW,
+               group_members: bool = False) -> dict[str, Grant]:
     """Terms of access to several layers by name, the same as ``grant_for`` gives one by one.
 
     Names the principal may not see are left out. One query decides for all of them (two
     when grants restrict some), for maps of many layers (WMS LAYERS=a,b,c; layer groups).
+    With ``group_members``, names may also be layer groups': their member layers are
+    decided in the same query (the groups themselves are not in the answer).
     """
     from geoshare.access.grants import combine
 
-    layers = [_catalog_entry(pk, modified) for pk, modified in _decide(principal, layer_names, action)]
+    decided = _decide(principal, layer_names, action, group_members)
+    layers = [_catalog_entry(pk, modified) for pk, modified in decided]
     granted = [layer.pk for layer in layers if not _open_to(principal, layer, action)]
     by_layer = _grant_terms(principal, action, granted) if granted else {}
     terms = {}
@@ -234,7 +238,7 @@ def grants_for(principal: Principal, layer_names, action: Action = Action.VIEW) 
     return terms
 
 
-def _decide(principal: Principal, layer_names, action: Action) -> list[tuple]:
+def _decide(principal: Principal, layer_names, action: Action, group_members: bool = False) -> list[tuple]:
     """(pk, modified) of the named layers ``visible_layers`` would give, in one statement.
 
     The same rule as visible_layers, written as SQL: the ORM takes longer to build that
@@ -266,10 +270,14 @@ def _decide(principal: Principal, layer_names, action: Action) -> list[tuple]:
             user=principal.user_id, department=principal.department_id,
             actions=_including(action),
         )
+    named = "l.name = ANY(%(names)s)"
+    if group_members:
+        named = (f"({named} OR l.id IN (SELECT m.layer_id FROM layers_layergroupmember m "
+                 "JOIN layers_layergroup g ON g.id = m.group_id WHERE g.name = ANY(%(names)s)))")
     with connection.cursor() as cur:
         cur.execute(
             "SELECT l.id, l.modified FROM layers_layer l WHERE l.published "
-            "AND l.tier <= %(ceiling)s AND l.name = ANY(%(names)s) AND (" + " OR ".join(clauses) + ")",
+            f"AND l.tier <= %(ceiling)s AND {named} AND (" + " OR ".join(clauses) + ")",
             params,
         )
         return cur.fetchall()

@@ -12,7 +12,8 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from django.db.models import Max, Prefetch
+from django.db import connection
+from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from geoshare.access import policy
@@ -112,16 +113,16 @@ def resolve_targets(principal, names: Sequence[str], styles: Sequence[str] | Non
 
     LayerNotFoundError for a name that is neither a visible layer nor a group with a
     visible member; StyleNotFoundError for a style the layer does not have. One query for
-    layers (three more when groups are named) whatever the number of names; styles come
+    layers (one more when groups are named, two when a group changed) whatever the number
+    of names; styles come
     from this process's memory while their layer's style revision stands.
     """
     styles = list(styles or [])
-    # Groups first (a cheap query that finds nothing for plain layers), so the policy is
-    # asked once, for the plain layers and the groups' members together.
-    groups = _group_shapes(names)
-    wanted = {n for n in names if n not in groups}
-    wanted |= {m.layer_name for g in groups.values() for m in g.members}
-    grants = policy.grants_for(principal, wanted)
+    # One policy query decides the plain layers and the named groups' members; only names
+    # it did not answer for can be groups (layer and group names never clash).
+    grants = policy.grants_for(principal, names, group_members=True)
+    unresolved = [n for n in names if n not in grants]
+    groups = _group_shapes(unresolved) if unresolved else {}
     layer_styles = _styles_of([g.layer for g in grants.values()])
     targets = []
     for n, name in enumerate(names):
@@ -167,12 +168,7 @@ def _group_shapes(names: Sequence[str]) -> dict[str, _GroupShape]:
     A group's ``modified`` moves whenever it or one of its members is saved or deleted
     (layers/signals.py), so a shape is read again exactly when it changed.
     """
-    rows = (
-        LayerGroup.objects.filter(name__in=list(names))
-        .annotate(latest=Max("members__layer__modified"))
-        .values_list("name", "pk", "modified", "latest")
-    )
-    versions = {name: (pk, modified, latest) for name, pk, modified, latest in rows}
+    versions = _group_versions(names)
     with _GROUP_LOCK:
         stale = [n for n, (pk, modified, _) in versions.items()
                  if (shape := _GROUPS.get(n)) is None or (shape.pk, shape.modified) != (pk, modified)]
@@ -192,6 +188,23 @@ def _group_shapes(names: Sequence[str]) -> dict[str, _GroupShape]:
             name: replace(_GROUPS[name], revision=_group_revision(*versions[name]))
             for name in versions if name in _GROUPS
         }
+
+
+# Asked on every map request and tile, mostly finding nothing: written out, because the
+# ORM's compilation of the same query cost five times its execution.
+_GROUP_VERSIONS = (
+    "SELECT g.name, g.id, g.modified, max(l.modified) FROM layers_layergroup g "
+    "LEFT JOIN layers_layergroupmember m ON m.group_id = g.id "
+    "LEFT JOIN layers_layer l ON l.id = m.layer_id {where} GROUP BY g.id"
+)
+
+
+def _group_versions(names: Sequence[str] | None = None) -> dict[str, tuple]:
+    """name → (pk, modified, latest member modified) of the groups among ``names`` (or all)."""
+    where, params = ("WHERE g.name = ANY(%s)", [list(names)]) if names is not None else ("", [])
+    with connection.cursor() as cur:
+        cur.execute(_GROUP_VERSIONS.format(where=where), params)
+        return {name: (pk, modified, latest) for name, pk, modified, latest in cur.fetchall()}
 
 
 def _group_revision(pk: int, modified, latest_member) -> str:
@@ -231,10 +244,7 @@ def _group_target(group: _GroupShape, style_name, grants, layer_styles, locator,
 
 def group_revisions() -> dict[str, str]:
     """The current revision digest of every group, as targets carry them (for pruning)."""
-    rows = LayerGroup.objects.annotate(latest=Max("members__layer__modified")).values_list(
-        "name", "pk", "modified", "latest"
-    )
-    return {name: _group_revision(pk, modified, latest) for name, pk, modified, latest in rows}
+    return {name: _group_revision(*version) for name, version in _group_versions().items()}
 
 
 def _styles_of(layers) -> dict[int, list[Style]]:

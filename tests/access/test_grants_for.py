@@ -25,3 +25,20 @@ def test_the_same_terms_as_grant_for(town, town_principals, planning_grant, djan
                 expected.layer, expected.row_filter_text, expected.hidden_fields, expected.cache_key)
     planner = policy.grants_for(town_principals["planner"], ["town_secret"])["town_secret"]
     assert planner.hidden_fields == {"case_no"} and planner.area_limit is not None
+
+
+def test_group_members_are_decided_with_the_names(town, town_principals, django_assert_max_num_queries):
+    from layers.models import LayerGroupMember
+
+    members = list(LayerGroupMember.objects.filter(group__name="town_map")
+                   .values_list("layer__name", flat=True))
+    for who in ("anonymous", "planner", "officer"):
+        principal = town_principals[who]
+        policy.grants_for(principal, ["town_map", "town_dem"], group_members=True)  # catalog rows
+        with django_assert_max_num_queries(2):
+            terms = policy.grants_for(principal, ["town_map", "town_dem"], group_members=True)
+        expected = policy.grants_for(principal, [*members, "town_dem"])
+        assert {n: g.cache_key for n, g in terms.items()} == {n: g.cache_key for n, g in expected.items()}
+        assert "town_map" not in terms
+    # without the flag a group's name is only a name
+    assert policy.grants_for(town_principals["anonymous"], ["town_map"]) == {}

@@ -48,9 +48,8 @@ def test_resolving_many_names_takes_few_queries(town, town_principals, django_as
     with django_assert_max_num_queries(5):
         targets = resolve_targets(town_principals["officer"], names)
     assert [t.name for t in targets] == names
-    # Once styles are in this process's memory, a layer costs the policy's query and the
-    # look-up that tells groups from layers.
-    with django_assert_max_num_queries(2):
+    # Once styles are in this process's memory, a layer costs the policy's query alone.
+    with django_assert_max_num_queries(1):
         resolve_target(town_principals["anonymous"], "town_roads", "labelled")
 
 
