@@ -18,7 +18,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from geoshare.errors import ImportFailedError
-from layers.importers import ImportRequest, import_file, parse_srs
 from layers.models import ImportJob, JobStatus
 
 __all__ = ["submit_import", "run_import_job", "store_upload"]
@@ -51,6 +50,10 @@ def submit_import(path: Path, options: dict, user=None) -> ImportJob:
 
 def run_import_job(job_id: str) -> ImportJob:
     """Run one queued job to its end state. Never raises for a bad file: the job records it."""
+    # Here, not at the top: the readers load GDAL, pyarrow and rasterio (over 100 MB per
+    # process), which only the job workers need; web workers only queue jobs.
+    from layers.importers import import_file
+
     progress_db = ImportJob.objects.using("progress")
     job = progress_db.get(pk=job_id)
     progress_db.filter(pk=job.pk).update(
@@ -86,7 +89,9 @@ def run_import_job(job_id: str) -> ImportJob:
     return progress_db.get(pk=job.pk)
 
 
-def _request_from(job: ImportJob) -> ImportRequest:
+def _request_from(job: ImportJob):
+    from layers.importers import ImportRequest, parse_srs
+
     o = job.options
     try:
         return ImportRequest(

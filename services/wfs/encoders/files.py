@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pyarrow as pa
-import pyogrio.raw
 
 from layers.sources import GeometryOutput
 from services.wfs.encoders.collection import Collection, Part
@@ -101,6 +100,8 @@ def _scratch():
 def _write(
     part: Part, path: Path, driver: str, encoding: str | None = None, append: bool = False
 ) -> None:
+    import pyogrio.raw  # brings pandas (40 MB a process): only for the file downloads
+
     schema = _schema(part)
     reader = pa.RecordBatchReader.from_batches(schema, _batches(part, schema))
     pyogrio.raw.write_arrow(
