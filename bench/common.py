@@ -152,14 +152,17 @@ def served(command: list[str], port: int, health_path: str, cwd: Path = ROOT,
         process.wait(timeout=30)
 
 
-def served_geoshare(port: int = 8190, workers: int | None = None, threads: int = 4):
-    """gunicorn serving this checkout, configured as ``./platform up`` does."""
-    workers = workers or (os.cpu_count() or 2) * 2 + 1
+def served_geoshare(port: int = 8190, workers: int | None = None, threads: int | None = None):
+    """gunicorn serving this checkout with ./platform up's gunicorn.conf.py."""
+    settings = {"GEOSHARE_BIND": f"127.0.0.1:{port}", "GEOSHARE_ACCESS_LOG": ""}
+    if workers:
+        settings["GEOSHARE_WORKERS"] = str(workers)
+    if threads:
+        settings["GEOSHARE_THREADS"] = str(threads)
     return served(
-        [str(VENV_BIN / "gunicorn"), "geoshare.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
-         "--timeout", "300", "--log-level", "warning"],
-        port, "/health",
+        [str(VENV_BIN / "gunicorn"), "geoshare.wsgi", "--config", str(ROOT / "gunicorn.conf.py"),
+         "--log-level", "warning"],
+        port, "/health", env=settings,
     )
 
 

@@ -103,7 +103,7 @@ def main() -> None:
     who = principals()
     table = Table(f"access policy overhead per request ({args.repeat} requests each, one connection)")
     try:
-        with served_geoshare(args.port, workers=2, threads=1) as server:
+        with served_geoshare(args.port, workers=2) as server:
             host = urlsplit(server.url)
             connection = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
             for what, (path, params) in requests_to_time(landmarks.CITY_GOVERNMENT.lnglat).items():

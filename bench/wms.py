@@ -159,8 +159,7 @@ def main() -> int:
     parser.add_argument("--static-port", type=int, default=8293)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2 + 1)
-    # Mapnik's Python bindings hold the GIL while rendering: one request per process at a
-    # time, as MapServer's sync workers, lets the kernel hand each request to an idle one.
+    # Above 1: threaded workers instead of gunicorn.conf.py's sync ones, to compare.
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--part", choices=("all", "getmap", "tiles"), default="all")
     args = parser.parse_args()

@@ -34,3 +34,16 @@ def test_compose_file_is_valid():
         capture_output=True, text=True,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_gunicorn_runs_sync_workers_unless_threads_are_asked_for(monkeypatch):
+    import runpy
+
+    for name in ("GEOSHARE_THREADS", "GEOSHARE_WORKERS", "GEOSHARE_BIND"):
+        monkeypatch.delenv(name, raising=False)
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert (config["worker_class"], config["bind"], config["timeout"]) == ("sync", "127.0.0.1:8000", 300)
+    monkeypatch.setenv("GEOSHARE_THREADS", "4")
+    monkeypatch.setenv("GEOSHARE_WORKERS", "3")
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert (config["worker_class"], config["threads"], config["workers"]) == ("gthread", 4, 3)
