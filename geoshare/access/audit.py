@@ -1,4 +1,4 @@
-"""The audit trail: one row per data access, written after the answer is complete.
+"""The audit trail: one row per data access, written once the answer has been sent.
 
 Services add what only they know with ``note(request, items=…)`` (features or pixels
 returned, or layers named inside a POSTed XML body); the middleware infers the rest from
@@ -40,7 +40,11 @@ class AuditMiddleware:
         if response.streaming:
             response.streaming_content = _counting(response.streaming_content, request, response, info)
         else:
-            _write(request, response, info, len(response.content))
+            # Written when the server closes the response, after its last byte went out: the
+            # caller does not wait for the INSERT. (Django closes its own file responses the
+            # same way; the test client and every WSGI server call close().)
+            size = len(response.content)
+            response._resource_closers.append(lambda: _write(request, response, info, size))
         return response
 
 
