@@ -10,6 +10,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -224,7 +225,9 @@ class Entry(models.Model):
     number, the compound of a building, unit or room. ``fid`` is the source
     feature; entries implied by others (a unit known from its rooms, a road known
     only from its house numbers) have none and answer only to callers who see
-    their whole layer.
+    their whole layer. ``pieces`` are the other features of the same layer merged
+    into the entry (a road drawn in several rows): a caller under a row filter or an
+    area limit gets the entry only if it may see every one of them.
     """
 
     # Deleting a mapping (or its layer) deletes its entries in one statement (signals.py):
@@ -242,6 +245,7 @@ class Entry(models.Model):
         Layer, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
     )
     fid = models.BigIntegerField(null=True, blank=True)
+    pieces = ArrayField(models.BigIntegerField(), default=list, blank=True)
     level = models.PositiveSmallIntegerField(choices=Level.choices)
     anchor = models.ForeignKey(
         "self",

@@ -1,8 +1,9 @@
 """Which gazetteer entries a caller may get back, decided by ``geoshare.access.policy``.
 
 An entry answers only if the caller may see its source layer; under a restricted
-grant, only if its source feature passes the grant's row filter and area limit (the
-feature engine's own restricted table decides) and its point lies in the area.
+grant, only if its source feature, and every piece merged into it, passes the grant's
+row filter and area limit (the feature engine's own restricted table decides) and its
+point lies in the area.
 
 ``Scope.where`` carries the grant's row filter as SQL text, where a LIKE pattern may
 hold a ``%``: the statements that use it are composed whole, values as ``sql.Literal``,
@@ -56,7 +57,9 @@ class Scope:
             )
         for restricted in self.restricted:
             clause = sql.SQL(
-                "{t}.layer_id = {id} AND {t}.fid IN (SELECT fid FROM {features} r)"
+                "{t}.layer_id = {id} AND {t}.fid IN (SELECT fid FROM {features} r) "
+                "AND NOT EXISTS (SELECT 1 FROM unnest({t}.pieces) AS p(fid) "
+                "WHERE p.fid NOT IN (SELECT fid FROM {features} r))"
             ).format(t=table, id=sql.Literal(restricted.layer_id), features=restricted.features)
             if restricted.area_ewkb is not None:
                 clause += sql.SQL(" AND ST_Intersects({}.point, ST_GeomFromEWKB({}))").format(

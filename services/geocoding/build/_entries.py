@@ -47,6 +47,7 @@ _ENTRY_COLUMNS = (
     "mapping_id",
     "layer_id",
     "fid",
+    "pieces",
     "level",
     "anchor_id",
     "name",
@@ -110,6 +111,7 @@ class _Entry:
     compound: str = ""
     geom: object = None  # shapely geometry (named entries) or hex EWKB
     names: list = field(default_factory=list)  # (form, text) besides the name
+    pieces: list = field(default_factory=list)  # fids of the same layer merged in
     weight: int = 0
     # Implied entries: the sum of their children's coordinates until written.
     implied: bool = False
@@ -349,6 +351,7 @@ class Builder:
             if known.layer_id == road.layer_id:
                 known.geom = merge_lines(known.geom, geometry)
                 known.names += other_names(row)
+                known.pieces.append(fid)
             return
         road.geom = geometry
         road.names = other_names(row)
@@ -520,6 +523,7 @@ class Builder:
                 entry.mapping_id,
                 entry.layer_id,
                 entry.fid,
+                entry.pieces,
                 int(entry.level),
                 entry.anchor_id,
                 entry.name,

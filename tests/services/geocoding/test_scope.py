@@ -101,3 +101,27 @@ def test_taking_results_away_needs_download_not_view(city):
     LayerGrant.objects.create(layer=city["rooms"], department=department("audit"), action="view")
     assert "t_rooms" in scope_for(viewer).layer_names.values()
     assert "t_rooms" not in scope_for(viewer, Action.DOWNLOAD).layer_names.values()
+
+
+@pytest.mark.django_db(databases=["default", "progress"])
+def test_a_road_drawn_in_several_rows_answers_a_row_filter_only_if_it_passes_every_row(city):
+    from geoshare.access.models import Tier
+    from services.geocoding.build import build_gazetteer
+    from services.geocoding.models import FieldMapping, Target
+    from tests.factories import vector_layer
+
+    pieces = [shapely.LineString([(120.535, 31.8715), (120.536, 31.8716)]),
+              shapely.LineString([(120.536, 31.8716), (120.537, 31.8717)])]
+    layer = vector_layer("t_works_roads", pieces, {"name": ["施工便道", "施工便道"], "section": ["A", "B"]},
+                         tier=Tier.INTERNAL, dept=department("t-works"), kind="geocoding")
+    FieldMapping.objects.create(layer=layer, target=Target.ROAD, name_field="name")
+    assert build_gazetteer().status == "done"
+    half, whole = member("survey"), member("transport")
+    LayerGrant.objects.create(layer=layer, department=department("survey"), row_filter="section = 'A'")
+    LayerGrant.objects.create(layer=layer, department=department("transport"),
+                              row_filter="section IN ('A', 'B')")
+    assert levels("杨舍镇施工便道", member("t-works"))[0] == "road"
+    assert levels("杨舍镇施工便道", whole)[0] == "road"
+    # Section B's line and names are in the one merged entry: a caller who may not see
+    # that row gets nothing of it.
+    assert "road" not in levels("杨舍镇施工便道", half)
