@@ -152,9 +152,10 @@ def served(command: list[str], port: int, health_path: str, cwd: Path = ROOT,
         process.wait(timeout=30)
 
 
-def served_geoshare(port: int = 8190, workers: int | None = None, threads: int | None = None):
+def served_geoshare(port: int = 8190, workers: int | None = None, threads: int | None = None,
+                    env: dict | None = None):
     """gunicorn serving this checkout with ./platform up's gunicorn.conf.py."""
-    settings = {"GEOSHARE_BIND": f"127.0.0.1:{port}", "GEOSHARE_ACCESS_LOG": ""}
+    settings = {**(env or {}), "GEOSHARE_BIND": f"127.0.0.1:{port}", "GEOSHARE_ACCESS_LOG": ""}
     if workers:
         settings["GEOSHARE_WORKERS"] = str(workers)
     if threads:

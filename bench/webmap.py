@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import ROOT, VENV_BIN, Table, django_setup, ms, percentile, served  # noqa: E402
+from bench.common import ROOT, VENV_BIN, Table, django_setup, ms, percentile, served_geoshare  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -36,7 +36,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
 VIEWPORT = {"width": 1280, "height": 800}
-WORKERS = 3
+WORKERS = (os.cpu_count() or 2) * 2 + 1  # as ./platform up runs
 
 
 @dataclass
@@ -132,12 +132,9 @@ def main() -> int:
     env = {"GEOSHARE_STATIC_ROOT": static_root}
     subprocess.run([str(VENV_BIN / "python"), "manage.py", "collectstatic", "--noinput", "-v", "0"],
                    cwd=ROOT, env={**os.environ, **env}, check=True)
-    command = [str(VENV_BIN / "gunicorn"), "geoshare.wsgi", "--bind", f"127.0.0.1:{args.port}",
-               "--workers", str(WORKERS), "--worker-class", "gthread", "--threads", "4",
-               "--timeout", "120", "--log-level", "warning"]
     cold: list[Load] = []
     warm: list[Load] = []
-    with served(command, args.port, "/health", env=env) as server, sync_playwright() as playwright:
+    with served_geoshare(args.port, workers=WORKERS, env=env) as server, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         url = f"{server.url}/map/"
         warm_up(server.url, WORKERS)
