@@ -114,8 +114,8 @@ def resolve_targets(principal, names: Sequence[str], styles: Sequence[str] | Non
     LayerNotFoundError for a name that is neither a visible layer nor a group with a
     visible member; StyleNotFoundError for a style the layer does not have. One query for
     layers (one more when groups are named, two when a group changed) whatever the number
-    of names; styles come
-    from this process's memory while their layer's style revision stands.
+    of names; styles come from this process's memory while their layer's style revision
+    stands.
     """
     styles = list(styles or [])
     # One policy query decides the plain layers and the named groups' members; only names
