@@ -118,6 +118,7 @@ def main() -> int:
 
         for x, y in tiles:  # both sides read the same pages from a warm PostgreSQL buffer cache
             bare_sql(x, y)
+
         def cold_tile(x, y) -> float:
             shutil.rmtree(settings.TILE_CACHE_DIR / "mvt", ignore_errors=True)  # a cache miss
             start = time.perf_counter()
