@@ -10,9 +10,13 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import hashlib
+import hmac
+import time
 
 from django.conf import settings
 from django.contrib.auth import authenticate as authenticate_password
+from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
@@ -32,7 +36,14 @@ def client_ip(request) -> str:
 
 
 class ThrottledModelBackend(ModelBackend):
-    """Django's password check, refused for a while after repeated failures."""
+    """Django's password check, refused for a while after repeated failures.
+
+    Django hashes passwords slowly on purpose (PBKDF2, about 0.3 s), and desktop GIS sends
+    the password with every tile. A verified pair is therefore remembered in this process
+    for ``_REMEMBER_SECONDS``, under a keyed digest (never the password itself), and
+    honoured only while the account's stored hash and active flag are those it was
+    verified against: a new password or a deactivation takes effect at the next request.
+    """
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         key = _failure_key(username, request)
@@ -40,12 +51,47 @@ class ThrottledModelBackend(ModelBackend):
             if request is not None:
                 request.login_throttled = True  # Django's authenticate() swallows the raise
             raise PermissionDenied  # stops Django from trying other backends
+        remembered = _remembered_user(username, password)
+        if remembered is not None:
+            return remembered
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is None:
             _record_failure(key)
         else:
             _clear_failures(key)
+            _remember(username, password, user)
         return user
+
+
+_REMEMBER_SECONDS = 300
+_verified: dict[str, tuple[int, str, float]] = {}  # digest -> (user id, stored hash, until)
+
+
+def _pair_digest(username, password) -> str:
+    pair = f"{username}\0{password}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), pair, hashlib.sha256).hexdigest()
+
+
+def _remember(username, password, user) -> None:
+    if len(_verified) > 10_000:
+        _verified.clear()
+    _verified[_pair_digest(username, password)] = (
+        user.pk, user.password, time.monotonic() + _REMEMBER_SECONDS)
+
+
+def _remembered_user(username, password):
+    digest = _pair_digest(username, password)
+    entry = _verified.get(digest)
+    if entry is None:
+        return None
+    user_id, stored_hash, until = entry
+    if time.monotonic() < until:
+        user = (get_user_model().objects.select_related("geoshare_profile__department")
+                .filter(pk=user_id, is_active=True).first())
+        if user is not None and user.password == stored_hash and user.get_username() == username:
+            return user
+    _verified.pop(digest, None)
+    return None
 
 
 class CredentialsMiddleware:

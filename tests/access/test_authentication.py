@@ -63,6 +63,33 @@ def test_basic_with_the_account_password(client, secret_layer, officer):
     assert "secret_t" in names(response)
 
 
+def test_a_verified_password_is_not_hashed_again_on_every_request(client, secret_layer, officer,
+                                                                  monkeypatch):
+    checks = []
+    check_password = User.check_password
+    monkeypatch.setattr(User, "check_password",
+                        lambda user, raw: checks.append(raw) or check_password(user, raw))
+    for _ in range(3):
+        response = client.get(CATALOG, HTTP_AUTHORIZATION=basic("officer", "correct horse battery"))
+        assert "secret_t" in names(response)
+    assert len(checks) == 1
+    assert client.get(CATALOG, HTTP_AUTHORIZATION=basic("officer", "wrong")).status_code == 401
+    assert client.get(CATALOG, HTTP_AUTHORIZATION=basic("Officer", "correct horse battery")).status_code == 401
+
+
+def test_a_new_password_or_a_deactivation_counts_at_the_next_request(client, secret_layer, officer):
+    old = basic("officer", "correct horse battery")
+    assert client.get(CATALOG, HTTP_AUTHORIZATION=old).status_code == 200  # remembered now
+    officer.set_password("a new and longer one")
+    officer.save()
+    assert client.get(CATALOG, HTTP_AUTHORIZATION=old).status_code == 401
+    new = basic("officer", "a new and longer one")
+    assert "secret_t" in names(client.get(CATALOG, HTTP_AUTHORIZATION=new))
+    officer.is_active = False
+    officer.save()
+    assert client.get(CATALOG, HTTP_AUTHORIZATION=new).status_code == 401
+
+
 def test_tokens_are_stored_hashed(officer):
     secret, token = tokens.issue(officer, "x")
     stored = ApiToken.objects.get(pk=token.pk)
