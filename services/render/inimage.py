@@ -1,7 +1,8 @@
-"""Error messages drawn into an image, for WMS clients that asked for EXCEPTIONS=INIMAGE."""
+"""Images without a map: error messages drawn in (EXCEPTIONS=INIMAGE) and blanks."""
 
 from __future__ import annotations
 
+import functools
 import json
 import textwrap
 
@@ -14,8 +15,11 @@ from services.render.styles import FONTSET, fontset_xml
 __all__ = ["message_image", "blank_image"]
 
 
+@functools.lru_cache(maxsize=32)
 def blank_image(width: int, height: int, image_format: ImageFormat, transparent: bool,
                 bgcolor: str) -> bytes:
+    """An empty image, encoded once per size and format: tiles beyond the data (the world
+    around the city) ask for it all the time."""
     background = None if transparent and image_format.alpha else bgcolor
     return mapnik_.encode(mapnik_.blank(width, height, background), image_format.mapnik)
 

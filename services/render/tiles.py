@@ -7,7 +7,6 @@ continue across tile edges, and stores every tile of it.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -128,10 +127,4 @@ def _touches(target: Target, index: TileIndex) -> bool:
 
 def _empty(image_format: ImageFormat, index: TileIndex) -> bytes:
     matrix = tile_matrix_sets.get(index.tms).matrix(index.z)
-    return _blank_tile(image_format, matrix.tileWidth, matrix.tileHeight)
-
-
-@functools.lru_cache(maxsize=32)
-def _blank_tile(image_format: ImageFormat, width: int, height: int) -> bytes:
-    # Tiles beyond the data are asked for all the time (the world around the city).
-    return blank_image(width, height, image_format, transparent=True, bgcolor="#ffffff")
+    return blank_image(matrix.tileWidth, matrix.tileHeight, image_format, True, "#ffffff")
