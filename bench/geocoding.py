@@ -215,7 +215,7 @@ def _geocode_part(texts: list[str]) -> int:
 
 def over_http(table: Table, work: Workload, port: int) -> None:
     os.environ["GEOSHARE_RATE_LIMITS"] = ""  # the bench is a load generator, not an abuser
-    with served_geoshare(port=port, workers=(os.cpu_count() or 2) * 2 + 1) as server:
+    with served_geoshare(port=port) as server:  # as many workers as ./platform up
         base = server.url + "/api/geocoding/"
         _get(base, {})
         floor = _each(range(200), lambda _: _get(base, {}))
