@@ -190,8 +190,9 @@ def _group_shapes(names: Sequence[str]) -> dict[str, _GroupShape]:
         }
 
 
-# Asked on every map request and tile, mostly finding nothing: written out, because the
-# ORM's compilation of the same query cost five times its execution.
+# Asked for every map request or tile naming something the policy did not answer as a
+# layer (a group, or a name hidden from the caller): written out, because the ORM's
+# compilation of the same query cost five times its execution.
 _GROUP_VERSIONS = (
     "SELECT g.name, g.id, g.modified, max(l.modified) FROM layers_layergroup g "
     "LEFT JOIN layers_layergroupmember m ON m.group_id = g.id "

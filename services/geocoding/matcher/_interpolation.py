@@ -4,19 +4,10 @@ from __future__ import annotations
 
 import shapely
 
-__all__ = ["between", "leading_int"]
+__all__ = ["between"]
 
 # A number this far past the last one known on its side is not guessed at.
 _MAX_EXTRAPOLATION = 10
-
-
-def leading_int(number: str) -> int | None:
-    digits = ""
-    for ch in number:
-        if not ch.isdigit():
-            break
-        digits += ch
-    return int(digits) if digits and len(digits) <= 9 else None
 
 
 def between(n: int, low, high, road) -> tuple[tuple[float, float], bool] | None:

@@ -10,7 +10,8 @@ from ..address import ParsedAddress
 from ..models import Level
 from ..scope import Scope
 from ..standard import standard_address
-from ._interpolation import between, leading_int
+from ..build._values import leading_int  # as the build read entries' number_int
+from ._interpolation import between
 from ._scoring import (
     INTERPOLATED,
     NEAREST_ONLY,
@@ -38,13 +39,14 @@ class NumberLookup:
         houses, parts = [], []  # (query, anchor hit, anchor score, wanted level, keys…)
         for index, query in enumerate(self.queries):
             parsed = query.parsed
+            number = parsed.number or _number_read_as_building(parsed)
+            steps = _part_steps(parsed) if parsed.building else []
             for probe in query.probes:
-                number = parsed.number or _number_read_as_building(parsed)
                 for hit, score in probe.best():
                     if hit.level == Level.ROAD and number:
                         houses.append((index, hit, score, number))
                     elif hit.level == Level.COMPOUND and parsed.building:
-                        for wanted, unit, room in _part_steps(parsed):
+                        for wanted, unit, room in steps:
                             parts.append((index, hit, score, wanted, parsed.building, unit, room))
                     keep(query, scored_anchor(hit, score, query))
         found = self._lookup(houses, parts)
@@ -98,7 +100,8 @@ class NumberLookup:
         return found
 
     def _interpolate(self, houses: list) -> None:
-        requests = [(n, h) for n, h in enumerate(houses) if leading_int(h[3]) is not None]
+        requests = [(r, h, value) for r, h in enumerate(houses)
+                    if (value := leading_int(h[3])) is not None]
         if not requests:
             return
         neighbour = (
@@ -119,16 +122,16 @@ class NumberLookup:
             house=sql.Literal(int(Level.HOUSE_NUMBER)),
             scope=self.scope.where("e"),
             road_scope=self.scope.where("road"),
-            requests=sql.Literal([n for n, _ in requests]),
-            anchors=sql.Literal([h[1].id for _, h in requests]),
-            numbers=sql.Literal([leading_int(h[3]) for _, h in requests]),
+            requests=sql.Literal([r for r, _, _ in requests]),
+            anchors=sql.Literal([h[1].id for _, h, _ in requests]),
+            numbers=sql.Literal([value for _, _, value in requests]),
         )
         self.cur.execute(statement)
-        by_request = dict(requests)
+        by_request = {r: (h, value) for r, h, value in requests}
         for request, lo_n, lo_x, lo_y, hi_n, hi_x, hi_y, road_wkb in self.cur.fetchall():
-            index, anchor, score, number = by_request[request]
+            (index, anchor, score, number), value = by_request[request]
             point = between(
-                leading_int(number),
+                value,
                 (lo_n, lo_x, lo_y),
                 (hi_n, hi_x, hi_y),
                 shapely.from_wkb(road_wkb) if road_wkb else None,

@@ -6,7 +6,7 @@ import math
 from dataclasses import replace
 
 from ..address import ParsedAddress
-from ..models import Level
+from ..models import NAMED_LEVELS, Level
 from ..scope import Scope
 from ._types import Bias, Candidate, Found, Hit, Query
 
@@ -65,7 +65,7 @@ def candidate_of(found: Found, score: float, scope: Scope) -> Candidate:
         return replace(found.made, score=score)
     hit, level = found.hit, Level(found.level)
     components = admin_components(hit)
-    if level in (Level.ROAD, Level.COMPOUND, Level.POI) or level <= Level.COMMUNITY:
+    if level in NAMED_LEVELS:
         components["name"] = hit.name
     if level == Level.HOUSE_NUMBER:
         components.update(road=found.anchor_name, number=hit.number)
