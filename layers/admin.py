@@ -133,8 +133,18 @@ class ImportForm(forms.ModelForm):
         }
 
 
+class JobProgressMixin:
+    """The progress of a BackgroundJob as a bar, for the admin's change lists."""
+
+    @admin.display(description=_("progress"))
+    def progress_bar(self, job):
+        return format_html(
+            '<progress max="100" value="{}"></progress> {}%', job.progress, job.progress
+        )
+
+
 @admin.register(ImportJob)
-class ImportJobAdmin(DepartmentScopedAdmin):
+class ImportJobAdmin(JobProgressMixin, DepartmentScopedAdmin):
     department_path = "created_by__geoshare_profile__department"
     list_display = ["source_name", "status", "progress_bar", "layer", "created_by", "created"]
     list_filter = ["status"]
@@ -174,12 +184,6 @@ class ImportJobAdmin(DepartmentScopedAdmin):
         obj.pk = job.pk
         obj.refresh_from_db()
         messages.info(request, _("The import is queued; this page shows its progress."))
-
-    @admin.display(description=_("progress"))
-    def progress_bar(self, job):
-        return format_html(
-            '<progress max="100" value="{}"></progress> {}%', job.progress, job.progress
-        )
 
     @admin.action(description=_("Run the selected imports again"))
     def run_again(self, request, queryset):

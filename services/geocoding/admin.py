@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from layers.admin import JobProgressMixin
 from services.geocoding.models import BatchJob, Division, FieldMapping, GazetteerBuild
 
 
@@ -64,7 +64,7 @@ class FieldMappingAdmin(admin.ModelAdmin):
 
 
 @admin.register(GazetteerBuild)
-class GazetteerBuildAdmin(admin.ModelAdmin):
+class GazetteerBuildAdmin(JobProgressMixin, admin.ModelAdmin):
     list_display = ["created", "status", "progress_bar", "message", "created_by", "finished"]
     list_filter = ["status"]
     readonly_fields = [
@@ -81,12 +81,6 @@ class GazetteerBuildAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # a rebuild starts from the mappings' action or manage.py build_gazetteer
-
-    @admin.display(description=_("progress"))
-    def progress_bar(self, build):
-        return format_html(
-            '<progress max="100" value="{}"></progress> {}%', build.progress, build.progress
-        )
 
 
 @admin.register(BatchJob)

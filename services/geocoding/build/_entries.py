@@ -448,14 +448,13 @@ class Builder:
 
     def _house(self, mapping, fid, road: _Entry, number: str, probe: _Entry, x, y) -> None:
         for written in (number, *range_members(number)):
-            house = self._numbered(mapping, fid, Level.HOUSE_NUMBER, road, x, y, number=written)
+            # 14号 inside 12-16号 answers with the address as registered.
+            house = self._numbered(mapping, fid, Level.HOUSE_NUMBER, road, x, y, number=number)
             house.district, house.town, house.community = (
                 probe.district,
                 probe.town,
                 probe.community,
             )
-            # 14号 inside 12-16号 answers with the address as registered.
-            house.number = number
             self._write(house, number_key=written)
 
     def _compound_part(self, mapping, fid, compound: _Entry, parts: dict, x, y) -> None:
@@ -549,13 +548,7 @@ class Builder:
     def _flush(self) -> None:
         if not self.pending:
             return
-        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(_tables.shadow("geocoding_entry")),
-            sql.SQL(", ").join(map(sql.Identifier, _ENTRY_COLUMNS)),
-        )
-        with connection.cursor() as cur, cur.cursor.copy(statement) as copy:
-            for row in self.pending:
-                copy.write_row(row)
+        self._copy("geocoding_entry", _ENTRY_COLUMNS, self.pending)
         self.pending = []
 
     def _finish(self) -> None:

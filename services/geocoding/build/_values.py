@@ -8,9 +8,9 @@ from functools import lru_cache
 import shapely
 
 from ..divisions import AdminName
-from ..keys import Form
+from ..keys import Form, name_key
 from ..models import Level
-from ..normalize import canonical_house_number, normalize
+from ..normalize import canonical_house_number
 
 __all__ = [
     "PART_WORDS",
@@ -34,7 +34,7 @@ _LEADING_INT = re.compile(r"[0-9]+")
 
 # Registers repeat the same road names, numbers and division names row after row:
 # each distinct text is normalised once per process.
-normalized = lru_cache(maxsize=200_000)(lambda text: normalize(text).replace(" ", ""))
+normalized = lru_cache(maxsize=200_000)(name_key)
 house_number = lru_cache(maxsize=200_000)(canonical_house_number)
 
 
@@ -45,9 +45,9 @@ def canonical_part(value: str, part: str) -> str:
     ``5号楼``, ``五栋``, ``5`` -> ``5`` (building); ``二单元`` -> ``2``; ``301室`` -> ``301``.
     """
     word = PART_WORDS[part]
-    text = normalize(value).replace(" ", "")
+    text = name_key(value)
     if text and not text.endswith(word):
-        text = normalize(text + word).replace(" ", "")
+        text = name_key(text + word)
     text = text.removesuffix(word)
     return text if _PART.fullmatch(text) else ""
 
@@ -74,7 +74,7 @@ def other_names(row: dict) -> list[tuple[Form, str]]:
     names = []
     for column, form in (("alias", Form.ALIAS), ("former_name", Form.FORMER)):
         for text in _LIST_SEPARATORS.split(row.get(column, "")):
-            text = normalize(text).replace(" ", "")
+            text = name_key(text)
             if text:
                 names.append((form, text))
     return names
