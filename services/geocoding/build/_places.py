@@ -25,6 +25,7 @@ class Places:
         self.prefixes = place_prefixes(names)
         self.areas: dict[Level, list[tuple[str, object]]] = {}
         self._trees: dict[Level, shapely.STRtree] = {}
+        self._district: str | None = None  # of the towns mapped so far; see district
         self._canonical: dict[tuple, str] = {}
         self._chains: dict[tuple, dict] = {}
 
@@ -67,24 +68,31 @@ class Places:
     def add_area(self, level: Level, name: str, geometry) -> None:
         self.areas.setdefault(level, []).append((name, geometry))
         self._trees.pop(level, None)
+        self._district = None
 
     @property
     def district(self) -> str:
         """The district of every town mapped, if they share one: where a road crossing
         towns lies. ``""`` when the towns are in several districts or none is mapped."""
-        districts = {
-            self.chain({"town": name})["district"] for name, _ in self.areas.get(Level.TOWN, ())
-        }
-        return districts.pop() if len(districts) == 1 else ""
+        if self._district is None:
+            districts = {
+                self.chain({"town": name})["district"] for name, _ in self.areas.get(Level.TOWN, ())
+            }
+            self._district = districts.pop() if len(districts) == 1 else ""
+        return self._district
+
+    def _tree(self, level: Level) -> shapely.STRtree:
+        tree = self._trees.get(level)
+        if tree is None:
+            geometries = [geometry for _, geometry in self.areas[level]]
+            tree = self._trees[level] = shapely.STRtree(geometries)
+        return tree
 
     def locate(self, x: float, y: float, level: Level) -> str:
         areas = self.areas.get(level)
         if not areas:
             return ""
-        tree = self._trees.get(level)
-        if tree is None:
-            tree = self._trees[level] = shapely.STRtree([geometry for _, geometry in areas])
-        hits = tree.query(shapely.Point(x, y), predicate="intersects")
+        hits = self._tree(level).query(shapely.Point(x, y), predicate="intersects")
         return areas[min(hits)][0] if len(hits) else ""
 
     def locate_many(self, xs: list[float], ys: list[float], level: Level) -> list[str] | None:
@@ -92,8 +100,7 @@ class Places:
         areas = self.areas.get(level)
         if not areas:
             return None
-        self.locate(xs[0], ys[0], level)  # builds the tree
-        points, found = self._trees[level].query(shapely.points(xs, ys), predicate="intersects")
+        points, found = self._tree(level).query(shapely.points(xs, ys), predicate="intersects")
         names = [""] * len(xs)
         for point, area in sorted(zip(points.tolist(), found.tolist()), reverse=True):
             names[point] = areas[area][0]  # the first area listed wins, as in locate()
