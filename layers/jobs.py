@@ -26,11 +26,15 @@ log = logging.getLogger(__name__)
 _PROGRESS_EVERY_SECONDS = 1.0
 
 
-def store_upload(uploaded, directory: Path | None = None) -> Path:
-    """Save a Django UploadedFile under UPLOAD_DIR in a directory of its own."""
+def store_upload(uploaded, directory: Path | None = None, default_name: str = "upload") -> Path:
+    """Save a Django UploadedFile under UPLOAD_DIR in a directory of its own.
+
+    The file keeps the end of its own name (the extension tells readers the format), or
+    ``default_name`` when it came without one.
+    """
     directory = directory or settings.UPLOAD_DIR / uuid.uuid4().hex
     directory.mkdir(parents=True, exist_ok=True)
-    target = directory / Path(uploaded.name).name
+    target = directory / (Path(uploaded.name or "").name[-120:] or default_name)
     with open(target, "wb") as out:
         for chunk in uploaded.chunks():
             out.write(chunk)

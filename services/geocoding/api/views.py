@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from geoshare.access import audit, policy
+from layers.jobs import store_upload
 from geoshare.errors import (
     GeoshareError,
     InvalidParameterError,
@@ -275,7 +276,8 @@ class Jobs(GeocodingView):
             raise MissingParameterError(
                 "column is required: the header of the address column", "column"
             )
-        path = _store(upload)
+        directory = settings.UPLOAD_DIR / "geocoding" / uuid.uuid4().hex
+        path = store_upload(upload, directory, default_name="upload.csv")
         try:
             encoding = ""
             if path.suffix.lower() != ".xlsx":
@@ -376,17 +378,6 @@ def _asked_level(match: Match) -> Level:
         if getattr(parsed, field):
             return level
     return Level.DISTRICT
-
-
-def _store(upload) -> Path:
-    directory = settings.UPLOAD_DIR / "geocoding" / uuid.uuid4().hex
-    directory.mkdir(parents=True, exist_ok=True)
-    name = Path(upload.name or "upload.csv").name[-120:] or "upload.csv"
-    path = directory / name
-    with open(path, "wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
-    return path
 
 
 def _job(request, job_id) -> BatchJob:
