@@ -34,6 +34,7 @@ from .scope import scope_for
 __all__ = [
     "BatchInputError",
     "RESULT_COLUMNS",
+    "column_index",
     "detect_encoding",
     "read_header",
     "run_batch_job",
@@ -235,7 +236,7 @@ def _check(job: BatchJob, source: Path) -> int:
     """Read the whole file once; the number of data rows, or the first reason it cannot run."""
     limit = settings.GEOSHARE_GEOCODING_BATCH_MAX_ROWS
     with _open_table(source, job.encoding) as (header, rows):
-        _column_index(header, job.column)
+        column_index(header, job.column)
         total = 0
         for number, values in rows:
             total += 1
@@ -254,7 +255,8 @@ def _check(job: BatchJob, source: Path) -> int:
     return total
 
 
-def _column_index(header: list[str], column: str) -> int:
+def column_index(header: list[str], column: str) -> int:
+    """Where ``column`` stands in ``header``; BatchInputError naming the columns there are."""
     if column in header:
         return header.index(column)
     shown = ", ".join(repr(name) for name in header[:30]) or "none"
@@ -269,7 +271,7 @@ def _geocode_file(job: BatchJob, source: Path, target: Path, total: int) -> int:
     last_report, done, matched = 0.0, 0, 0
     xlsx = source.suffix.lower() == ".xlsx"
     with _open_table(source, job.encoding) as (header, rows), _writer(target, xlsx) as write:
-        column = _column_index(header, job.column)
+        column = column_index(header, job.column)
         write([*header, *_result_names(header)])
         for chunk in _chunks(rows, _CHUNK):
             for values, outcome in zip(chunk, _geocode_chunk(chunk, column, scope)):

@@ -282,13 +282,7 @@ class Jobs(GeocodingView):
             encoding = ""
             if path.suffix.lower() != ".xlsx":
                 encoding = batch.detect_encoding(path, (request.data.get("encoding") or "").strip())
-            header = batch.read_header(path, encoding)
-            if column not in header:
-                shown = ", ".join(repr(name) for name in header[:30]) or "none"
-                raise InvalidParameterError(
-                    f"column {column[:80]!r} is not in the header row; the columns are {shown}",
-                    "column",
-                )
+            batch.column_index(batch.read_header(path, encoding), column)
         except GeoshareError:
             path.unlink(missing_ok=True)
             raise
