@@ -33,7 +33,7 @@ __all__ = [
 
 
 class Form(enum.IntEnum):
-    """Same values as ``models.NameForm``: the written name or a reduced form of it."""
+    """The written name or a reduced form of it (``models.NameForm`` takes its values)."""
 
     NAME = 0
     ALIAS = 1

@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from layers.models import BackgroundJob, Layer
 
+from .keys import Form
+
 __all__ = [
     "BatchJob",
     "Division",
@@ -305,12 +307,12 @@ class Entry(models.Model):
 class NameForm(models.IntegerChoices):
     """How a name row relates to its entry: the name itself or a form people also write."""
 
-    NAME = 0, _("name")
-    ALIAS = 1, _("alias")
-    FORMER = 2, _("former name")
-    SHORT = 3, _("without a place prefix")
-    CORE = 4, _("without its kind word")
-    BASE = 5, _("without kind and direction")
+    NAME = Form.NAME, _("name")
+    ALIAS = Form.ALIAS, _("alias")
+    FORMER = Form.FORMER, _("former name")
+    SHORT = Form.SHORT, _("without a place prefix")
+    CORE = Form.CORE, _("without its kind word")
+    BASE = Form.BASE, _("without kind and direction")
 
 
 class Name(models.Model):

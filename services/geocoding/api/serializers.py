@@ -2,6 +2,8 @@
 
 from rest_framework import serializers
 
+from layers.models import JobStatus
+
 from ..models import BatchJob, Level
 
 __all__ = [
@@ -143,6 +145,6 @@ class JobSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(f"/api/geocoding/jobs/{job.pk}")
 
     def get_result_url(self, job) -> str | None:
-        if job.status != "done":
+        if job.status != JobStatus.DONE:
             return None
         return self.context["request"].build_absolute_uri(f"/api/geocoding/jobs/{job.pk}/result")

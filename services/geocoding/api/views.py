@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from geoshare.access import audit, policy
 from layers.jobs import store_upload
+from layers.models import JobStatus
 from geoshare.errors import (
     GeoshareError,
     InvalidParameterError,
@@ -307,7 +308,7 @@ class JobResult(GeocodingView):
     @extend_schema(tags=_TAG, responses={200: bytes, 404: _PROBLEM, 409: _PROBLEM})
     def get(self, request, job_id):
         job = _job(request, job_id)
-        if job.status != "done":
+        if job.status != JobStatus.DONE:
             raise JobNotReadyError(
                 f"job {job.pk} is {job.status}; the result is there once it is done", "job"
             )
