@@ -15,7 +15,7 @@ from django.db import connection
 from psycopg import sql
 
 from .keys import MAX_PREFIX, name_key
-from .models import NAMED_LEVELS, Level
+from .models import NAMED_LEVELS, Level, NameForm
 from .parsers import strip_places
 from .scope import Scope
 
@@ -124,13 +124,14 @@ def _numbers(cur, name: str, digits: str, scope: Scope, limit: int) -> list[Sugg
             "JOIN geocoding_entry e ON e.anchor_id = a.id AND ("
             "(e.level = {house} AND e.number LIKE {prefix}) OR "
             "(e.level = {building} AND e.building LIKE {prefix})) "
-            "WHERE n.key = {name} AND n.form <= 2 AND {anchor_scope} AND {scope} "
+            "WHERE n.key = {name} AND n.form <= {former} AND {anchor_scope} AND {scope} "
             "ORDER BY length(e.number) + length(e.building), e.number_int, e.building LIMIT {limit}"
         ).format(
             house=sql.Literal(int(Level.HOUSE_NUMBER)),
             building=sql.Literal(int(Level.BUILDING)),
             prefix=sql.Literal(digits + "%"),
             name=sql.Literal(name),
+            former=sql.Literal(int(NameForm.FORMER)),  # the name, an alias or a former name
             anchor_scope=scope.where("a"),
             scope=scope.where("e"),
             limit=sql.Literal(limit),
