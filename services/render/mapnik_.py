@@ -115,8 +115,12 @@ def checkout(key: Hashable, build_xml: Callable[[], str]) -> Iterator[mapnik.Map
 
 
 def render(m: mapnik.Map, bbox: tuple[float, float, float, float], width: int, height: int, *,
-           background: str | None, scale_factor: float = 1.0, buffer: int = 0) -> mapnik.Image:
-    """Draw ``bbox`` (x/y in the map's CRS) stretched onto width × height pixels."""
+           background: str | None, scale_factor: float = 1.0, buffer: int = 0,
+           variables: dict[str, str] | None = None) -> mapnik.Image:
+    """Draw ``bbox`` (x/y in the map's CRS) stretched onto width × height pixels.
+
+    ``variables`` fill ``!@name!`` in datasource SQL, as quoted literals.
+    """
     m.resize(width, height)
     # WMS draws the box asked for onto the size asked for, even with non-square pixels.
     m.aspect_fix_mode = mapnik.aspect_fix_mode.RESPECT
@@ -125,7 +129,7 @@ def render(m: mapnik.Map, bbox: tuple[float, float, float, float], width: int, h
     m.zoom_to_box(mapnik.Box2d(*bbox))
     image = mapnik.Image(width, height)
     try:
-        mapnik.render(m, image, scale_factor)
+        mapnik.render_with_vars(m, image, variables or {}, scale_factor)
     except RuntimeError as e:
         raise MapnikError(f"Mapnik could not render: {str(e).strip()[:500]}") from e
     return image

@@ -15,7 +15,7 @@ from lxml import etree
 
 from geoshare.geo import BBox, is_geographic
 from layers.features import feature_source
-from services.render import mapnik_
+from services.render import mapnik_, reproject
 from services.render.formats import ImageFormat
 from services.render.rastermask import masked_raster
 from services.render.styles import fontset_xml, style_elements
@@ -23,7 +23,7 @@ from services.render.targets import MapLayer
 
 __all__ = ["MapRequest", "render_image", "render_map", "map_xml"]
 
-_CLIP_METRES_PER_PIXEL = 5.0  # coarser than this (about 1:18,000), clip to the query box
+_CLIP_METRES_PER_PIXEL = 5.0  # finer than this (about 1:18,000), clip to the query box
 _METRES_PER_DEGREE = 111_320.0
 
 
@@ -47,12 +47,21 @@ class MapRequest:
 def render_image(request: MapRequest):
     """The map as a Mapnik image (for callers that cut it into tiles)."""
     layers = tuple(request.layers)
-    key = (request.bbox.srid, tuple(ml.key for ml in layers))
-    with mapnik_.checkout(key, lambda: map_xml(layers, request.bbox.srid)) as m:
+    bbox = request.bbox
+    pixel = min(bbox.width / request.width, bbox.height / request.height)
+    margin = request.buffer * request.scale_factor * pixel
+    queried = BBox(bbox.minx - margin, bbox.miny - margin, bbox.maxx + margin, bbox.maxy + margin,
+                   bbox.srid)
+    variables = reproject.variables(
+        {ml.layer.srid for ml in layers if ml.layer.is_vector}, queried, pixel
+    )
+    fitted = reproject.fitted(variables)
+    key = (bbox.srid, fitted, tuple(ml.key for ml in layers))
+    with mapnik_.checkout(key, lambda: map_xml(layers, bbox.srid, fitted)) as m:
         return mapnik_.render(
-            m, request.bbox.as_tuple(), request.width, request.height,
+            m, bbox.as_tuple(), request.width, request.height,
             background=request.background, scale_factor=request.scale_factor,
-            buffer=request.buffer,
+            buffer=request.buffer, variables=variables,
         )
 
 
@@ -61,16 +70,24 @@ def render_map(request: MapRequest) -> bytes:
     return mapnik_.encode(render_image(request), request.format.mapnik)
 
 
-def map_xml(layers: Sequence[MapLayer], srid: int) -> str:
-    """Mapnik XML drawing ``layers`` (bottom first) in EPSG:``srid``."""
+def map_xml(layers: Sequence[MapLayer], srid: int, fitted: frozenset[int] = frozenset()) -> str:
+    """Mapnik XML drawing ``layers`` (bottom first) in EPSG:``srid``.
+
+    Vector layers stored in a CRS of ``fitted`` read their features moved into the map's
+    CRS by the render variables of ``reproject``; Mapnik reprojects the others.
+    """
     root = etree.Element("Map", srs=f"epsg:{srid}")
     root.append(etree.fromstring(fontset_xml()))
     for n, map_layer in enumerate(layers):
-        datasource = _datasource(map_layer)
-        if datasource is None:
-            continue  # an empty table draws nothing
         layer = map_layer.layer
-        element = etree.Element("Layer", name=f"{layer.name}", srs=f"epsg:{layer.srid}")
+        layer_srid = srid if layer.is_vector and layer.srid in fitted else layer.srid
+        if not layer.is_vector:
+            datasource = _raster_datasource(map_layer)
+        elif layer.native_bbox:
+            datasource = _vector_datasource(map_layer, layer_srid)
+        else:
+            continue  # an empty table draws nothing
+        element = etree.Element("Layer", name=f"{layer.name}", srs=f"epsg:{layer_srid}")
         styles = style_elements(map_layer.style.body)
         if len(styles) > 1:
             element.set("cache-features", "true")  # one query for all the layer's styles
@@ -85,34 +102,45 @@ def map_xml(layers: Sequence[MapLayer], srid: int) -> str:
     return etree.tostring(root, encoding="unicode")
 
 
-def _datasource(map_layer: MapLayer) -> dict | None:
+def _vector_datasource(map_layer: MapLayer, srid: int) -> dict:
+    """The layer's features in EPSG:``srid``: its own CRS, or the map's by a fit."""
     layer, grant = map_layer.layer, map_layer.grant
-    if not layer.is_vector:
-        return _raster_datasource(map_layer)
-    if not layer.native_bbox:
-        return None
     source = feature_source(layer)
     restricted = source.as_string(source.restricted_table(grant))
-    # !bbox! lets PostgreSQL use the spatial index below the LIMIT that caps one layer's
-    # features per request (GEOSHARE_WMS_MAX_FEATURES).
-    table = (
-        f"(SELECT * FROM {restricted} AS r WHERE geom && !bbox! "
-        f"LIMIT {int(settings.GEOSHARE_WMS_MAX_FEATURES)}) AS q"
-    )
+    limit = int(settings.GEOSHARE_WMS_MAX_FEATURES)
+    clip_resolution = _CLIP_METRES_PER_PIXEL / (_METRES_PER_DEGREE if is_geographic(srid) else 1.0)
+    if srid == layer.srid:
+        extent, geometry = BBox(*layer.native_bbox, layer.srid), "geom"
+        # !bbox! lets PostgreSQL use the spatial index below the LIMIT that caps one
+        # layer's features per request (GEOSHARE_WMS_MAX_FEATURES).
+        table = f"(SELECT * FROM {restricted} AS r WHERE geom && !bbox! LIMIT {limit}) AS q"
+    else:
+        # Moved into the map's CRS outside the capped subquery: the cost PostGIS declares
+        # for ST_Transform would otherwise steer the planner off the spatial index.
+        extent = BBox(*layer.native_bbox, layer.srid).transformed(srid)
+        geometry = "map_geom"
+        # The box kept inside the layer's extent: Mapnik's first look at the table asks
+        # for the whole plane, which PROJ cannot transform.
+        envelope = ", ".join(repr(float(v)) for v in extent.as_tuple())
+        box = f"ST_ClipByBox2D(!bbox!, ST_MakeEnvelope({envelope}, {srid}))"
+        capped = (f"(SELECT * FROM {restricted} AS r "
+                  f"WHERE geom && ST_Transform({box}, {int(layer.srid)}) LIMIT {limit})")
+        map_geom = reproject.geometry_sql(layer.srid, srid, clip_resolution)
+        table = f"(SELECT {map_geom} AS map_geom, * FROM {capped} AS r) AS q"
     return {
         "type": "postgis",
         **_connection(),
         "table": table,
-        "geometry_field": "geom",
+        "geometry_field": geometry,
         "key_field": "fid",
-        "srid": layer.srid,
-        "extent": ",".join(repr(float(v)) for v in layer.native_bbox),
+        "srid": extent.srid,
+        "extent": ",".join(repr(float(v)) for v in extent.as_tuple()),
         "estimate_extent": "false",
-        # Zoomed out, PostGIS simplifies to the pixel and clips big polygons (the Yangtze,
-        # a town) to the queried box: a third less time at city scale than plain geometries.
+        # PostGIS simplifies to the pixel (a third less time at city scale than plain
+        # geometries) and, zoomed in past the clip resolution, clips big polygons (the
+        # Yangtze, a town) to the queried box.
         "simplify_geometries": "true",
-        "simplify_clip_resolution": repr(_CLIP_METRES_PER_PIXEL / (
-            _METRES_PER_DEGREE if is_geographic(layer.srid) else 1.0)),
+        "simplify_clip_resolution": repr(clip_resolution),
     }
 
 

@@ -1,0 +1,96 @@
+"""Vector geometries moved into a map's CRS by an affine fit, where that is as good as exact.
+
+Mapnik transforms every vertex through PROJ once per symbolizer, so a building drawn with
+a fill and an outline is reprojected twice. Over the window of one map, though, the
+transformation from a table's CRS is nearly affine: when an affine fit stays within an
+eighth of a pixel of the exact transformation everywhere in the window (the tolerance GDAL
+warps with), the map's datasource reads geometries already moved by ``ST_Affine``
+(nanoseconds per vertex), and only features reaching out of the window go through
+``ST_Transform``. Zoomed out too far for a fit, Mapnik reprojects as before: it does so
+after simplifying to the pixel, cheaper than PostGIS's fixed cost per geometry.
+
+The fit changes with every window, so it reaches the SQL as Mapnik render variables
+(``!@name!``), and a built map serves every window it fits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from geoshare.geo import BBox, transformer
+
+__all__ = ["geometry_sql", "variables", "fitted", "TOLERANCE_PX"]
+
+TOLERANCE_PX = 0.125
+_GRID = 9  # points per axis the fit is checked on: the fit's own and the midpoints between
+_AFFINE = ("a", "b", "d", "e", "xoff", "yoff")
+_ZONE = ("x0", "y0", "x1", "y1")
+
+
+def geometry_sql(source_srid: int, map_srid: int, clip_resolution: float, column: str = "geom") -> str:
+    """SQL for ``column`` (in EPSG:source_srid) in the map's CRS, filled in by ``variables``.
+
+    A feature reaching out of the fitted window is transformed exactly, or, zoomed in
+    finer than ``clip_resolution`` map units per pixel (where Mapnik clips geometries to
+    the queried box anyway), clipped to the window and moved by the fit: the Yangtze is
+    not reprojected for a street's worth of it.
+    """
+    def var(name: str) -> str:
+        return f"!@{name}_{int(source_srid)}!::float8"
+
+    source, target = int(source_srid), int(map_srid)
+    window = f"ST_MakeEnvelope({', '.join(var(n) for n in _ZONE)}, {source})"
+    affine = ", ".join(var(n) for n in _AFFINE)
+    return (
+        f"CASE WHEN {column} @ {window} "
+        f"THEN ST_SetSRID(ST_Affine({column}, {affine}), {target}) "
+        f"WHEN !pixel_width! < {float(clip_resolution)!r} "
+        f"THEN ST_SetSRID(ST_Affine(ST_ClipByBox2D({column}, {window}), {affine}), {target}) "
+        f"ELSE ST_Transform({column}, {target}) END"
+    )
+
+
+def variables(source_srids: Iterable[int], bbox: BBox, pixel_size: float) -> dict[str, str]:
+    """Render variables for ``geometry_sql`` of each source CRS an affine fit serves.
+
+    ``bbox`` is the window Mapnik queries (the map plus its buffer) and ``pixel_size`` the
+    size of a pixel in the map's CRS units. A source CRS without variables has no fit
+    within tolerance here (see ``fitted``).
+    """
+    found: dict[str, str] = {}
+    for srid in set(source_srids) - {bbox.srid}:
+        fit = _affine_fit(srid, bbox, pixel_size * TOLERANCE_PX)
+        if fit is not None:
+            # As text: Mapnik would print a number with too few digits.
+            found.update({f"{name}_{srid}": repr(float(value)) for name, value in fit.items()})
+    return found
+
+
+def fitted(variables_: dict[str, str]) -> frozenset[int]:
+    """The source CRSs ``variables`` carry a fit for."""
+    return frozenset(int(name.rsplit("_", 1)[1]) for name in variables_ if name.startswith("a_"))
+
+
+def _affine_fit(source_srid: int, bbox: BBox, tolerance: float) -> dict[str, float] | None:
+    zone = bbox.transformed(source_srid)
+    # Fitted around the zone's centre (coordinates of millions of metres lose the precision
+    # a least-squares solve needs) on every other point of the grid it is checked on.
+    cx, cy = (zone.minx + zone.maxx) / 2, (zone.miny + zone.maxy) / 2
+    xs, ys = np.meshgrid(np.linspace(zone.minx, zone.maxx, _GRID), np.linspace(zone.miny, zone.maxy, _GRID))
+    exact_x, exact_y = transformer(source_srid, bbox.srid).transform(xs, ys)
+    dx, dy = xs - cx, ys - cy
+    every_other = (slice(None, None, 2), slice(None, None, 2))
+    design = np.column_stack([dx[every_other].ravel(), dy[every_other].ravel(),
+                              np.ones(dx[every_other].size)])
+    (a, b, c), *_ = np.linalg.lstsq(design, exact_x[every_other].ravel(), rcond=None)
+    (d, e, f), *_ = np.linalg.lstsq(design, exact_y[every_other].ravel(), rcond=None)
+    error = np.hypot(a * dx + b * dy + c - exact_x, d * dx + e * dy + f - exact_y)
+    if not np.all(np.isfinite(error)) or error.max() > tolerance:
+        return None
+    return {
+        "x0": zone.minx, "y0": zone.miny, "x1": zone.maxx, "y1": zone.maxy,
+        "a": a, "b": b, "d": d, "e": e,
+        "xoff": c - a * cx - b * cy, "yoff": f - d * cx - e * cy,
+    }

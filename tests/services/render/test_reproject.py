@@ -1,0 +1,68 @@
+"""Maps in another CRS than their tables: an affine fit only where it is as good as exact."""
+
+import numpy as np
+import pytest
+
+from geoshare.geo import BBox, transformer
+from services.render import mapnik_, reproject
+from services.render.formats import FORMATS
+from services.render.maps import MapRequest, map_xml, render_image
+from services.render.targets import resolve
+from tests.town import TOWN_BOX
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("tile_cache_dir")]
+TOWN_3857 = BBox(*TOWN_BOX, 4549).transformed(3857)
+
+
+def affine_of(variables, srid):
+    a, b, d, e, xoff, yoff = (float(variables[f"{n}_{srid}"]) for n in ("a", "b", "d", "e", "xoff", "yoff"))
+    return lambda x, y: (a * x + b * y + xoff, d * x + e * y + yoff)
+
+
+def test_a_street_window_is_fitted_within_an_eighth_of_a_pixel():
+    pixel = TOWN_3857.width / 256
+    variables = reproject.variables({4549}, TOWN_3857, pixel)
+    assert reproject.fitted(variables) == {4549}
+    zone = BBox(*(float(variables[f"{n}_4549"]) for n in ("x0", "y0", "x1", "y1")), 4549)
+    rng = np.random.default_rng(7)
+    x = rng.uniform(zone.minx, zone.maxx, 500)
+    y = rng.uniform(zone.miny, zone.maxy, 500)
+    exact = transformer(4549, 3857).transform(x, y)
+    error = np.hypot(*(np.subtract(fit, ex) for fit, ex in zip(affine_of(variables, 4549)(x, y), exact)))
+    assert error.max() < pixel * reproject.TOLERANCE_PX
+
+
+@pytest.mark.parametrize("box", [
+    BBox(13_000_000, 3_300_000, 13_900_000, 4_100_000, 3857),  # a province on 256 pixels
+    BBox(-180, -90, 180, 90, 4326),  # the world
+])
+def test_a_window_the_fit_cannot_serve_is_left_to_mapnik(box):
+    # The province is too curved for one affine map; the world reaches far out of the
+    # CGCS2000 zone. Neither may raise: a world map is a valid request.
+    assert reproject.variables({4549}, box, box.width / 1024) == {}
+
+
+def test_the_map_table_does_not_reproject_layers_in_the_maps_crs():
+    assert reproject.variables({3857}, TOWN_3857, 1.0) == {}
+
+
+def test_a_fitted_map_draws_what_mapnik_draws_reprojecting_itself(town, town_principals):
+    """Buildings wholly inside the window move by the fit, roads reaching out of it are
+    transformed exactly: the picture is the one Mapnik draws transforming every vertex."""
+    layers = tuple(resolve(town_principals["anonymous"], ["town_buildings", "town_roads"]))
+    fitted = render_image(MapRequest(layers, TOWN_3857, 256, 256, FORMATS["image/png"], buffer=16))
+    unfitted_map = mapnik_.load(map_xml(layers, 3857))
+    assert 'srs="epsg:4549"' in map_xml(layers, 3857)  # Mapnik's own reprojection
+    unfitted = mapnik_.render(unfitted_map, TOWN_3857.as_tuple(), 256, 256, background="#ffffff",
+                              buffer=16)
+    assert fitted.painted() and unfitted.painted()
+    # Anti-aliased edges may differ in a shade; no pixel differs by a visible step.
+    assert fitted.compare(unfitted, 48) <= 5
+    assert 'srs="epsg:3857"' in map_xml(layers, 3857, frozenset({4549}))
+
+
+def test_a_fitted_map_reads_geometries_moved_in_sql(town, town_principals):
+    layers = resolve(town_principals["anonymous"], ["town_buildings"])
+    xml = map_xml(layers, 3857, frozenset({4549}))
+    assert "ST_Affine" in xml and "!@a_4549!" in xml
+    assert "ST_Affine" not in map_xml(layers, 3857)
