@@ -16,6 +16,7 @@ The fit changes with every window, so it reaches the SQL as Mapnik render variab
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 import numpy as np
 
@@ -73,6 +74,7 @@ def fitted(variables_: dict[str, str]) -> frozenset[int]:
     return frozenset(int(name.rsplit("_", 1)[1]) for name in variables_ if name.startswith("a_"))
 
 
+@lru_cache(maxsize=1024)  # tiled WMS clients ask for the same windows again and again
 def _affine_fit(source_srid: int, bbox: BBox, tolerance: float) -> dict[str, float] | None:
     zone = bbox.transformed(source_srid)
     # Fitted around the zone's centre (coordinates of millions of metres lose the precision
