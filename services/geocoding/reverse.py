@@ -9,10 +9,10 @@ from psycopg import sql
 
 from .address import ParsedAddress
 from .divisions import AdminLevel
-from .matcher import Candidate
+from .matcher import HIT_COLUMNS, Candidate, Hit, entry_candidate
 from .models import ADDRESS_LEVELS, DIVISION_LEVELS, Level
 from .parsers import parser_for
-from .scope import Scope
+from .scope import Scope, level_list
 
 __all__ = ["Division", "ReverseResult", "reverse"]
 
@@ -44,57 +44,30 @@ def reverse(lon: float, lat: float, scope: Scope, *, radius_m: float = 1000.0) -
     with connection.cursor() as cur:
         cur.execute(
             sql.SQL(
-                "SELECT near.*, coalesce(a.name, '') FROM (SELECT e.id, e.level, e.layer_id, "
-                "e.anchor_id, e.name, e.number, e.building, e.unit, e.room, e.district, e.town, "
-                "e.community, e.address, ST_X(e.point), ST_Y(e.point), "
+                "SELECT near.*, coalesce(a.name, '') FROM (SELECT {hit}, "
                 "ST_Distance(e.point::geography, {p}::geography) AS metres "
                 "FROM geocoding_entry e WHERE e.level IN ({levels}) AND {scope} "
                 "ORDER BY e.point <-> {p} LIMIT {knn}) near "
                 "LEFT JOIN geocoding_entry a ON a.id = near.anchor_id "
                 "ORDER BY near.metres, near.level DESC LIMIT 1"
             ).format(
+                hit=HIT_COLUMNS,
                 p=point,
-                levels=_levels(ADDRESS_LEVELS),
+                levels=level_list(ADDRESS_LEVELS),
                 scope=scope.where("e"),
                 knn=sql.Literal(_KNN),
             )
         )
         row = cur.fetchone()
         if row is not None and row[-2] <= radius_m:
-            entry_id, level, layer_id, _, name, number, building, unit, room, *rest = row
-            district, town, community, address, x, y, distance, anchor = rest
-            anchor_part = "road" if level == Level.HOUSE_NUMBER else "compound"
-            components = {
-                k: v
-                for k, v in (
-                    ("district", district),
-                    ("town", town),
-                    ("community", community),
-                    ("name", name),
-                    (anchor_part, anchor),
-                    ("number", number),
-                    ("building", building),
-                    ("unit", unit),
-                    ("room", room),
-                )
-                if v
-            }
-            nearest = Candidate(
-                entry_id,
-                Level(level),
-                1.0,
-                address,
-                x,
-                y,
-                scope.layer_names[layer_id],
-                components=components,
-            )
+            *columns, distance, anchor = row
+            nearest = entry_candidate(Hit(*columns), anchor, scope)
         cur.execute(
             sql.SQL(
                 "SELECT e.level, e.name, e.code FROM geocoding_entry e "
                 "WHERE e.level IN ({levels}) AND e.geom IS NOT NULL AND ST_Intersects(e.geom, {p}) "
                 "AND {scope} ORDER BY e.level"
-            ).format(p=point, levels=_levels(DIVISION_LEVELS), scope=scope.where("e"))
+            ).format(p=point, levels=level_list(DIVISION_LEVELS), scope=scope.where("e"))
         )
         found = {Level(level): (name, code) for level, name, code in cur.fetchall()}
     if nearest is not None:
@@ -123,8 +96,3 @@ def _chain(found: dict[Level, tuple[str, str]], scope: Scope) -> tuple[Division,
         )
         chain.append(Division(level, name, code))
     return tuple(chain)
-
-
-def _levels(levels) -> sql.Composable:
-    # Literal values, so that the planner can match the partial indexes' conditions.
-    return sql.SQL(", ").join(sql.Literal(int(level)) for level in levels)

@@ -24,7 +24,7 @@ from layers.features import feature_source
 
 from .models import COLUMN_FIELDS
 
-__all__ = ["Scope", "scope_for"]
+__all__ = ["Scope", "scope_for", "level_list"]
 
 
 @dataclass(frozen=True)
@@ -112,3 +112,9 @@ def _mapped_columns() -> dict[str, set[str]]:
         for name, columns in cur.fetchall():
             read[name].update(columns)
     return read
+
+
+def level_list(levels) -> sql.Composable:
+    """``levels`` as an SQL list of literals (``IN ({})``): the planner matches literal
+    values with the conditions of the entry table's partial indexes, not parameters."""
+    return sql.SQL(", ").join(sql.Literal(int(level)) for level in levels)

@@ -17,7 +17,7 @@ from psycopg import sql
 from .keys import MAX_PREFIX, name_key
 from .models import NAMED_LEVELS, Level, NameForm
 from .parsers import strip_places
-from .scope import Scope
+from .scope import Scope, level_list
 
 __all__ = ["MAX_SUGGEST_LENGTH", "Suggestion", "suggest"]
 
@@ -96,7 +96,7 @@ def _names(cur, keys: list[str], scope: Scope, limit: int, letters: bool) -> lis
                     match=match,
                     scope=scope.where("e"),
                     fetch=sql.Literal(_FETCH),
-                    levels=sql.SQL(", ").join(sql.Literal(int(v)) for v in NAMED_LEVELS),
+                    levels=level_list(NAMED_LEVELS),
                 )
             )
     cur.execute(

@@ -25,10 +25,10 @@ from ..scope import Scope
 from ._lookup import NameLookup
 from ._numbers import NumberLookup
 from ._probes import read_probes
-from ._scoring import ranked
-from ._types import Bias, Candidate, Match, Query
+from ._scoring import candidate_of, ranked
+from ._types import HIT_COLUMNS, Bias, Candidate, Found, Hit, Match, Query
 
-__all__ = ["Bias", "Candidate", "Match", "geocode"]
+__all__ = ["Bias", "Candidate", "Match", "geocode", "HIT_COLUMNS", "Hit", "entry_candidate"]
 
 
 def geocode(
@@ -49,3 +49,10 @@ def geocode(
         NameLookup(cur, scope).resolve(probes)
         NumberLookup(cur, scope, queries).find()
     return [Match(q.text, q.parsed, ranked(q, scope, limit, bias or Bias())) for q in queries]
+
+
+def entry_candidate(hit: Hit, anchor_name: str, scope: Scope, score: float = 1.0) -> Candidate:
+    """The candidate one gazetteer entry (a row of ``HIT_COLUMNS``) stands for, with the
+    name of the road or compound its number hangs on."""
+    found = Found(score, hit.level, False, hit.id, hit.x, hit.y, hit, anchor_name, None)
+    return candidate_of(found, score, scope)
