@@ -27,7 +27,7 @@ __all__ = ["geometry_sql", "variables", "fitted", "TOLERANCE_PX"]
 TOLERANCE_PX = 0.125
 _GRID = 9  # points per axis the fit is checked on: the fit's own and the midpoints between
 _AFFINE = ("a", "b", "d", "e", "xoff", "yoff")
-_ZONE = ("x0", "y0", "x1", "y1")
+_WINDOW = ("x0", "y0", "x1", "y1")
 
 
 def geometry_sql(source_srid: int, map_srid: int, clip_resolution: float, column: str = "geom") -> str:
@@ -42,7 +42,7 @@ def geometry_sql(source_srid: int, map_srid: int, clip_resolution: float, column
         return f"!@{name}_{int(source_srid)}!::float8"
 
     source, target = int(source_srid), int(map_srid)
-    window = f"ST_MakeEnvelope({', '.join(var(n) for n in _ZONE)}, {source})"
+    window = f"ST_MakeEnvelope({', '.join(var(n) for n in _WINDOW)}, {source})"
     affine = ", ".join(var(n) for n in _AFFINE)
     return (
         f"CASE WHEN {column} @ {window} "
@@ -76,11 +76,12 @@ def fitted(variables_: dict[str, str]) -> frozenset[int]:
 
 @lru_cache(maxsize=1024)  # tiled WMS clients ask for the same windows again and again
 def _affine_fit(source_srid: int, bbox: BBox, tolerance: float) -> dict[str, float] | None:
-    zone = bbox.transformed(source_srid)
-    # Fitted around the zone's centre (coordinates of millions of metres lose the precision
+    window = bbox.transformed(source_srid)
+    # Fitted around the window's centre (coordinates of millions of metres lose the precision
     # a least-squares solve needs) on every other point of the grid it is checked on.
-    cx, cy = (zone.minx + zone.maxx) / 2, (zone.miny + zone.maxy) / 2
-    xs, ys = np.meshgrid(np.linspace(zone.minx, zone.maxx, _GRID), np.linspace(zone.miny, zone.maxy, _GRID))
+    cx, cy = (window.minx + window.maxx) / 2, (window.miny + window.maxy) / 2
+    xs, ys = np.meshgrid(np.linspace(window.minx, window.maxx, _GRID),
+                         np.linspace(window.miny, window.maxy, _GRID))
     exact_x, exact_y = transformer(source_srid, bbox.srid).transform(xs, ys)
     dx, dy = xs - cx, ys - cy
     every_other = (slice(None, None, 2), slice(None, None, 2))
@@ -92,7 +93,7 @@ def _affine_fit(source_srid: int, bbox: BBox, tolerance: float) -> dict[str, flo
     if not np.all(np.isfinite(error)) or error.max() > tolerance:
         return None
     return {
-        "x0": zone.minx, "y0": zone.miny, "x1": zone.maxx, "y1": zone.maxy,
+        "x0": window.minx, "y0": window.miny, "x1": window.maxx, "y1": window.maxy,
         "a": a, "b": b, "d": d, "e": e,
         "xoff": c - a * cx - b * cy, "yoff": f - d * cx - e * cy,
     }

@@ -23,10 +23,10 @@ def test_a_street_window_is_fitted_within_an_eighth_of_a_pixel():
     pixel = TOWN_3857.width / 256
     variables = reproject.variables({4549}, TOWN_3857, pixel)
     assert reproject.fitted(variables) == {4549}
-    zone = BBox(*(float(variables[f"{n}_4549"]) for n in ("x0", "y0", "x1", "y1")), 4549)
+    window = BBox(*(float(variables[f"{n}_4549"]) for n in ("x0", "y0", "x1", "y1")), 4549)
     rng = np.random.default_rng(7)
-    x = rng.uniform(zone.minx, zone.maxx, 500)
-    y = rng.uniform(zone.miny, zone.maxy, 500)
+    x = rng.uniform(window.minx, window.maxx, 500)
+    y = rng.uniform(window.miny, window.maxy, 500)
     exact = transformer(4549, 3857).transform(x, y)
     error = np.hypot(*(np.subtract(fit, ex) for fit, ex in zip(affine_of(variables, 4549)(x, y), exact)))
     assert error.max() < pixel * reproject.TOLERANCE_PX
