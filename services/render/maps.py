@@ -68,7 +68,7 @@ def render_image(request: MapRequest):
 
 def render_map(request: MapRequest) -> bytes:
     """The map encoded in the request's format."""
-    return mapnik_.encode(render_image(request), request.format.mapnik)
+    return mapnik_.encode(render_image(request), request.format.encoder(request.background is not None))
 
 
 def map_xml(layers: Sequence[MapLayer], srid: int, fitted: frozenset[int] = frozenset()) -> str:

@@ -109,7 +109,9 @@ def test_png8_jpeg_and_transparency(town, town_principals):
     jpeg = render_map(MapRequest(layers, box, 64, 64, FORMATS["image/jpeg"], transparent=True))
     assert jpeg[:3] == b"\xff\xd8\xff"
     clear = render_map(MapRequest(layers, box, 64, 64, PNG, transparent=True))
-    assert pixel(clear, 2, 2)[3] == 0
+    assert pixel(clear, 2, 2)[3] == 0 and clear[25] == 6  # colour type 6: RGBA
+    opaque = render_map(MapRequest(layers, box, 64, 64, PNG))
+    assert opaque[25] == 2 and pixel(opaque, 2, 2) == (255, 255, 255, 255)  # RGB, no alpha
 
 
 def test_print_resolution_draws_wider_lines(town, town_principals):
