@@ -17,6 +17,7 @@ CONFORMANCE = [
     f"{_FEATURES}-2/1.0/conf/crs",
     f"{_FEATURES}-3/1.0/conf/queryables", f"{_FEATURES}-3/1.0/conf/filter",
     f"{_FEATURES}-3/1.0/conf/features-filter",
+    f"{_FEATURES}-4/1.0/conf/create-replace-delete",
     "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
     "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
     "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",

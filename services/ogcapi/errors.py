@@ -8,9 +8,15 @@ import logging
 from django.http import HttpResponse
 
 from geoshare.errors import (
-    FeatureNotFoundError, GeoshareError, InvalidParameterError, LayerNotFoundError,
-    LimitExceededError, NotAuthenticatedError, UnsupportedCRSError,
+    FeatureNotFoundError,
+    GeoshareError,
+    InvalidParameterError,
+    LayerNotFoundError,
+    LimitExceededError,
+    NotAuthenticatedError,
+    UnsupportedCRSError,
 )
+from layers.edits import EditRefusedError
 
 __all__ = ["CODES", "problem", "problem_response", "from_pygeoapi"]
 
@@ -21,11 +27,13 @@ CODES = {
     LayerNotFoundError: ("NotFound", 404),
     FeatureNotFoundError: ("NotFound", 404),
     NotAuthenticatedError: ("NotAuthenticated", 401),
+    EditRefusedError: ("Forbidden", 403),
     UnsupportedCRSError: ("InvalidParameterValue", 400),
     LimitExceededError: ("InvalidParameterValue", 400),
     InvalidParameterError: ("InvalidParameterValue", 400),
 }
-_TITLES = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 500: "Internal Server Error"}
+_TITLES = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+           500: "Internal Server Error"}
 
 
 def problem(error: Exception) -> tuple[int, dict]:

@@ -10,7 +10,7 @@ import functools
 import json
 
 from django.http import HttpResponse
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods
 from pygeoapi import api as core_api
 from pygeoapi.api import API, APIRequest, apply_gzip
 from pygeoapi.api import coverages as coverages_api
@@ -19,12 +19,15 @@ from pygeoapi.util import render_j2_template
 
 from geoshare.errors import InvalidParameterError, LayerNotFoundError
 from services.ogcapi import conformance as conformance_classes
-from services.ogcapi import features
+from services.ogcapi import edits, features
 from services.ogcapi.config import CATALOG_ID, config_for, openapi_for
 from services.ogcapi.context import request_scope
 from services.ogcapi.errors import from_pygeoapi, problem, problem_response
 from services.ogcapi.params import (
-    Params, coverage_params, items_params, records_params,
+    Params,
+    coverage_params,
+    items_params,
+    records_params,
 )
 
 __all__ = [
@@ -37,8 +40,11 @@ __all__ = [
 _OURS = ("filter", "filter-lang", "filter-crs", "cursor")
 
 
-def answer(view):
-    """Turn any error raised by ``view`` into problem details (RFC 7807)."""
+def answer(view=None, *, methods: tuple[str, ...] = ("GET", "HEAD")):
+    """Turn any error raised by ``view`` into problem details (RFC 7807); other ``methods``
+    than these answer 405."""
+    if view is None:
+        return functools.partial(answer, methods=methods)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -47,7 +53,7 @@ def answer(view):
         except Exception as error:  # the one place errors become responses
             return problem_response(*problem(error))
 
-    return require_safe(wrapper)
+    return require_http_methods(list(methods))(wrapper)
 
 
 @answer
@@ -91,9 +97,11 @@ def queryables(request, collection_id: str):
     return _pygeoapi(request, itemtypes_api.get_collection_queryables, collection_id, config=config)
 
 
-@answer
+@answer(methods=("GET", "HEAD", "POST"))
 def items(request, collection_id: str):
     config = _collection(request, collection_id)
+    if request.method == "POST":
+        return edits.create(request, _collection_url(config, collection_id), collection_id)
     params = Params(request.GET)
     if collection_id == CATALOG_ID:
         records_params(params)  # validated here: pygeoapi lets NaN bboxes and bad dates through
@@ -108,9 +116,13 @@ def items(request, collection_id: str):
                      items=parsed)
 
 
-@answer
+@answer(methods=("GET", "HEAD", "PUT", "DELETE"))
 def item(request, collection_id: str, item_id: str):
     config = _collection(request, collection_id)
+    if request.method == "PUT":
+        return edits.replace(request, collection_id, item_id)
+    if request.method == "DELETE":
+        return edits.delete(request, collection_id, item_id)
     params = Params(request.GET)
     if collection_id == CATALOG_ID:
         return _pygeoapi(request, itemtypes_api.get_collection_item, collection_id, item_id[:100],

@@ -1,0 +1,203 @@
+"""Edits to one feature of a vector layer (insert, replace, delete) on the terms of a grant.
+
+An editor changes only what its edit grant shows it, and what it writes must stay there:
+a feature outside the grant's row filter or area limit is not found, and a write that would
+put one outside is refused and undone. Hidden fields are unknown, so they cannot be written,
+and a replaced feature keeps their values. Every edit moves the layer's data revision: cached
+tiles and maps of it miss from the next request on.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import shapely
+from django.contrib.gis.geos import GEOSGeometry
+from django.db import DatabaseError, DataError, connection, transaction
+from django.db.models import F
+from psycopg import sql
+
+from geoshare.errors import (
+    FeatureNotFoundError,
+    GeoshareError,
+    InvalidParameterError,
+    UnknownPropertyError,
+)
+from geoshare.geo import is_geographic
+from layers import storage
+from layers.features import feature_source
+
+__all__ = ["FeatureEdit", "EditRefusedError", "InvalidFeatureError", "insert", "replace", "delete"]
+
+
+class EditRefusedError(GeoshareError, PermissionError):
+    """The caller may see the layer but not make this change to it."""
+
+    client_fault = True
+    http_status = 403
+
+
+class InvalidFeatureError(InvalidParameterError):
+    """A feature that cannot be stored: a bad geometry or property value."""
+
+
+@dataclass(frozen=True)
+class FeatureEdit:
+    """A feature as a client sends it: properties by name and a GeoJSON geometry (or None)
+    in EPSG:``srid``, its coordinates in the CRS's axis order when ``yx``."""
+
+    properties: dict
+    geometry: dict | None
+    srid: int
+    yx: bool = False
+
+
+def insert(layer, grant, edit: FeatureEdit) -> int:
+    """Add a feature; its new id."""
+    names, values, box = _assignments(layer, grant, edit, every_field=False)
+    statement = sql.SQL("INSERT INTO {} ({}) VALUES ({}) RETURNING fid").format(
+        storage.table(layer.table_name), sql.SQL(", ").join(map(sql.Identifier, names)),
+        sql.SQL(", ").join(values),
+    )
+    with transaction.atomic():
+        fid = _execute(statement)
+        _still_seen(layer, grant, fid)
+        _changed(layer, box, added=1)
+    return fid
+
+
+def replace(layer, grant, fid: int, edit: FeatureEdit) -> None:
+    """Replace the visible fields and the geometry of a feature the grant shows."""
+    names, values, box = _assignments(layer, grant, edit, every_field=True)
+    statement = sql.SQL("UPDATE {} SET ({}) = ROW({}) WHERE fid = {} RETURNING fid").format(
+        storage.table(layer.table_name), sql.SQL(", ").join(map(sql.Identifier, names)),
+        sql.SQL(", ").join(values), sql.Literal(int(fid)),
+    )
+    with transaction.atomic():
+        feature_source(layer).get(fid, grant)  # FeatureNotFoundError outside the grant's view
+        _execute(statement)
+        _still_seen(layer, grant, fid)
+        _changed(layer, box)
+
+
+def delete(layer, grant, fid: int) -> None:
+    """Remove a feature the grant shows."""
+    with transaction.atomic():
+        feature_source(layer).get(fid, grant)
+        _execute(sql.SQL("DELETE FROM {} WHERE fid = {} RETURNING fid").format(
+            storage.table(layer.table_name), sql.Literal(int(fid))))
+        _changed(layer, None, added=-1)
+
+
+def _assignments(layer, grant, edit: FeatureEdit, every_field: bool):
+    """(column names, SQL values, bbox of the geometry) for an INSERT or UPDATE."""
+    if not isinstance(edit.properties, dict):
+        raise InvalidFeatureError("properties must be a JSON object", "properties")
+    types = {f.name: f.type for f in feature_source(layer).fields(grant)}
+    unknown = [name for name in edit.properties if name not in types]
+    if unknown:
+        raise UnknownPropertyError(
+            f"property {str(unknown[0])[:80]!r} is not a property of layer {layer.name!r}; use "
+            f"some of {', '.join(list(types)[:20])}", "properties")
+    stored = {f["name"]: f["type"] for f in layer.fields}
+    names = list(types) if every_field else list(edit.properties)
+    values = [_value(name, edit.properties.get(name), stored[name]) for name in names]
+    geometry, box = _geometry(layer, edit)
+    return [*names, "geom"], [*values, geometry], box
+
+
+def _value(name: str, value, pg_type: str) -> sql.Composable:
+    if value is None:
+        return sql.SQL("NULL")
+    if isinstance(value, (dict, list)):
+        raise InvalidFeatureError(f"property {name!r} must be a single value", name)
+    return sql.SQL("CAST({} AS {})").format(sql.Literal(value), sql.SQL(pg_type))
+
+
+def _geometry(layer, edit: FeatureEdit) -> tuple[sql.Composable, list[float] | None]:
+    """The geometry as stored (EWKB literal, in the layer's CRS and type) and its bbox."""
+    if edit.geometry is None:
+        return sql.SQL("NULL"), None
+    if not isinstance(edit.geometry, dict):
+        raise InvalidFeatureError("geometry must be a GeoJSON geometry object", "geometry")
+    try:
+        shape = shapely.from_geojson(json.dumps(edit.geometry))
+    except (shapely.errors.GEOSException, ValueError, TypeError) as e:
+        raise InvalidFeatureError(f"geometry is not GeoJSON: {_first_line(e)}", "geometry") from None
+    if shape.is_empty:
+        raise InvalidFeatureError("geometry is empty; send null for a feature without one", "geometry")
+    if edit.yx:
+        shape = shapely.transform(shape, lambda coordinates: coordinates[:, ::-1])
+    minx, miny, maxx, maxy = shapely.bounds(shape)
+    if is_geographic(edit.srid) and not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise InvalidFeatureError(
+            "geometry: longitudes must lie within ±180 and latitudes within ±90", "geometry")
+    stored = sql.SQL("ST_Force2D(ST_Transform(ST_GeomFromWKB({}, {}), {}))").format(
+        sql.Literal(shapely.to_wkb(shape)), sql.Literal(int(edit.srid)), sql.Literal(int(layer.srid)))
+    if layer.geometry_type.startswith("Multi"):
+        stored = sql.SQL("ST_Multi({})").format(stored)
+    query = sql.SQL(
+        "SELECT ST_AsEWKB(g), GeometryType(g), ST_IsValidReason(g), ST_XMin(g), ST_YMin(g), "
+        "ST_XMax(g), ST_YMax(g) FROM (SELECT {} AS g) q"
+    ).format(stored)
+    try:
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute(query)
+            ewkb, kind, validity, *box = cur.fetchone()
+    except DatabaseError as e:  # only the client's geometry is at stake: PROJ refused it
+        raise InvalidFeatureError(f"geometry: {_first_line(e)}", "geometry") from e
+    wanted = layer.geometry_type.upper()
+    if wanted not in ("", "GEOMETRY") and kind != wanted:
+        raise InvalidFeatureError(
+            f"geometry is a {kind.title()}; layer {layer.name!r} stores {layer.geometry_type}", "geometry")
+    if validity != "Valid Geometry":
+        raise InvalidFeatureError(f"geometry is not valid: {validity}", "geometry")
+    return sql.SQL("ST_GeomFromEWKB({})").format(sql.Literal(bytes(ewkb))), box
+
+
+def _execute(statement: sql.Composable) -> int:
+    try:
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute(statement)
+            return cur.fetchone()[0]
+    except DataError as e:  # a value its column's type cannot hold
+        raise InvalidFeatureError(f"a property value does not fit its field: {_first_line(e)}",
+                                  "properties") from e
+
+
+def _still_seen(layer, grant, fid: int) -> None:
+    if grant.row_filter is None and grant.area_limit is None:
+        return
+    try:
+        feature_source(layer).get(fid, grant)
+    except FeatureNotFoundError:
+        raise EditRefusedError(
+            f"the feature would lie outside what your grant on {layer.name!r} lets you edit",
+            "feature") from None
+
+
+def _changed(layer, box: list[float] | None, added: int = 0) -> None:
+    """Record an edit: feature count, an extent grown to the new geometry, the revision."""
+    from layers.models import Layer
+
+    changes = {"feature_count": F("feature_count") + added} if added else {}
+    old = layer.native_bbox
+    grown = box if not old else (
+        box and [min(old[0], box[0]), min(old[1], box[1]), max(old[2], box[2]), max(old[3], box[3])])
+    if grown and grown != old:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT ST_AsBinary(ST_Envelope(ST_Transform(ST_MakeEnvelope(%s, %s, %s, %s, %s), 4490)))",
+                [*grown, layer.srid],
+            )
+            wkb = cur.fetchone()[0]
+        changes.update(native_bbox=grown,
+                       extent=storage.envelope_polygon(GEOSGeometry(memoryview(wkb), srid=4490)))
+    if changes:
+        Layer.objects.filter(pk=layer.pk).update(**changes)
+    layer.bump(data=True)
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0][:300] if str(error).strip() else type(error).__name__
