@@ -182,13 +182,15 @@ def _changed(layer, box: list[float] | None, added: int = 0) -> None:
     from layers.models import Layer
 
     changes = {"feature_count": F("feature_count") + added} if added else {}
-    old = layer.native_bbox
+    # Locked until the edit commits, so edits at the same time grow the extent in turn.
+    old = Layer.objects.select_for_update().values_list("native_bbox", flat=True).get(pk=layer.pk)
     grown = box if not old else (
         box and [min(old[0], box[0]), min(old[1], box[1]), max(old[2], box[2]), max(old[3], box[3])])
     if grown and grown != old:
         with connection.cursor() as cur:
             cur.execute(
-                "SELECT ST_AsBinary(ST_Envelope(ST_Transform(ST_MakeEnvelope(%s, %s, %s, %s, %s), 4490)))",
+                "SELECT ST_AsBinary(ST_Envelope(ST_Transform("
+                "ST_MakeEnvelope(%s, %s, %s, %s, %s), 4490)))",
                 [*grown, layer.srid],
             )
             wkb = cur.fetchone()[0]
