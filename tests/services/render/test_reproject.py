@@ -66,3 +66,16 @@ def test_a_fitted_map_reads_geometries_moved_in_sql(town, town_principals):
     xml = map_xml(layers, 3857, frozenset({4549}))
     assert "ST_Affine" in xml and "!@a_4549!" in xml
     assert "ST_Affine" not in map_xml(layers, 3857)
+
+
+@pytest.mark.parametrize("crs, bbox", [
+    ("EPSG:4326", "-90,-180,90,180"),
+    ("EPSG:3857", "-20037508,-20037508,20037508,20037508"),
+    ("EPSG:4490", "31.0,120.0,32.5,121.5"),  # the county: too wide for one fit at 512 pixels
+])
+def test_getmap_of_wide_windows_draws(client, town, crs, bbox):
+    response = client.get("/ows", {
+        "SERVICE": "WMS", "VERSION": "1.3.0", "REQUEST": "GetMap", "LAYERS": "town_buildings,town_roads",
+        "STYLES": "", "CRS": crs, "BBOX": bbox, "WIDTH": 512, "HEIGHT": 512, "FORMAT": "image/png",
+    })
+    assert response.status_code == 200 and response.content.startswith(b"\x89PNG")
