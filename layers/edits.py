@@ -19,10 +19,7 @@ from django.db.models import F
 from psycopg import sql
 
 from geoshare.errors import (
-    FeatureNotFoundError,
-    GeoshareError,
-    InvalidParameterError,
-    UnknownPropertyError,
+    FeatureNotFoundError, GeoshareError, InvalidParameterError, UnknownPropertyError,
 )
 from geoshare.geo import is_geographic
 from layers import storage

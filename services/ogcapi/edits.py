@@ -18,10 +18,7 @@ from django.http import HttpResponse
 
 from geoshare.access import audit, policy
 from geoshare.errors import (
-    FeatureNotFoundError,
-    InvalidParameterError,
-    LayerNotFoundError,
-    LimitExceededError,
+    FeatureNotFoundError, InvalidParameterError, LayerNotFoundError, LimitExceededError,
     NotAuthenticatedError,
 )
 from geoshare.geo import OFFERED_SRIDS, parse_crs

@@ -8,13 +8,8 @@ import logging
 from django.http import HttpResponse
 
 from geoshare.errors import (
-    FeatureNotFoundError,
-    GeoshareError,
-    InvalidParameterError,
-    LayerNotFoundError,
-    LimitExceededError,
-    NotAuthenticatedError,
-    UnsupportedCRSError,
+    FeatureNotFoundError, GeoshareError, InvalidParameterError, LayerNotFoundError,
+    LimitExceededError, NotAuthenticatedError, UnsupportedCRSError,
 )
 from layers.edits import EditRefusedError
 

@@ -24,10 +24,7 @@ from services.ogcapi.config import CATALOG_ID, config_for, openapi_for
 from services.ogcapi.context import request_scope
 from services.ogcapi.errors import from_pygeoapi, problem, problem_response
 from services.ogcapi.params import (
-    Params,
-    coverage_params,
-    items_params,
-    records_params,
+    Params, coverage_params, items_params, records_params,
 )
 
 __all__ = [
