@@ -336,14 +336,24 @@ class Builder:
         entry.weight = 10_000 * (Level.COMMUNITY + 1 - level)
         self.named[entry.id] = entry
 
-    def _road(self, mapping, fid, row, x, y, geometry) -> None:
+    def _named(self, mapping, fid, row, level: Level, x, y, what: str, **values) -> _Entry | None:
+        """A new entry of ``level`` named by the row, placed in its divisions; None (the row
+        skipped) without a name. A road or compound also names itself as one."""
         name = normalized(row.get("name", ""))
         if not name:
-            self._skip(mapping, fid, "road without a name")
+            self._skip(mapping, fid, f"{what} without a name")
+            return None
+        if level in (Level.ROAD, Level.COMPOUND):
+            values[level.name.lower()] = name
+        entry = self._new(mapping, fid, level, x, y, name=name, **values)
+        self._place(entry, row)
+        return entry
+
+    def _road(self, mapping, fid, row, x, y, geometry) -> None:
+        road = self._named(mapping, fid, row, Level.ROAD, x, y, "road")
+        if road is None:
             return
-        road = self._new(mapping, fid, Level.ROAD, x, y, name=name, road=name)
-        self._place(road, row)
-        existing = self.roads.get((road.town, name))
+        existing = self.roads.get((road.town, road.name))
         if existing is not None:
             # Another piece of a road already read: one entry, the lines merged. A piece from
             # another layer adds nothing: its names and line answer only its own callers' policy.
@@ -359,26 +369,19 @@ class Builder:
         self._register(self.roads, road)
 
     def _compound(self, mapping, fid, row, x, y, geometry) -> None:
-        name = normalized(row.get("name", ""))
-        if not name:
-            self._skip(mapping, fid, "compound without a name")
+        entry = self._named(mapping, fid, row, Level.COMPOUND, x, y, "compound")
+        if entry is None:
             return
-        entry = self._new(mapping, fid, Level.COMPOUND, x, y, name=name, compound=name)
-        self._place(entry, row)
         entry.geom = geometry
         entry.names = other_names(row)
         self.named[entry.id] = entry
         self._register(self.compounds, entry)
 
     def _poi(self, mapping, fid, row, x, y, geometry) -> None:
-        name = normalized(row.get("name", ""))
-        if not name:
-            self._skip(mapping, fid, "POI without a name")
+        entry = self._named(mapping, fid, row, Level.POI, x, y, "POI",
+                            category=row.get("category", "")[:60])
+        if entry is None:
             return
-        entry = self._new(
-            mapping, fid, Level.POI, x, y, name=name, category=row.get("category", "")[:60]
-        )
-        self._place(entry, row)
         entry.names = other_names(row)
         entry.road = normalized(row.get("road", ""))
         if entry.road and row.get("number"):
