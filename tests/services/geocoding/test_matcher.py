@@ -131,5 +131,7 @@ def test_a_thousand_addresses_take_a_handful_of_queries(city):
     geocode(texts[:1], scope)  # the parser is built and cached
     with CaptureQueriesContext(connection) as queries:
         matches = geocode(texts, scope, limit=1)
-    assert len(queries) <= 4
+    # One statement per step for the whole batch (usually 4; a cold cache or an unresolved
+    # name adds a step or two), never one per address.
+    assert len(queries) <= 8, [q["sql"][:160] for q in queries]
     assert sum(m.best.level.api_name == "house_number" for m in matches) == 990
