@@ -53,10 +53,9 @@ def render_image(request: MapRequest):
     margin = request.buffer * request.scale_factor * pixel
     queried = BBox(bbox.minx - margin, bbox.miny - margin, bbox.maxx + margin, bbox.maxy + margin,
                    bbox.srid)
-    variables = reproject.variables(
-        {ml.layer.srid for ml in layers if ml.layer.is_vector}, queried, pixel
-    )
-    fitted = reproject.fitted(variables)
+    fits = reproject.fits({ml.layer.srid for ml in layers if ml.layer.is_vector}, queried, pixel)
+    fitted = frozenset(fits)
+    variables = {name: value for fit in fits.values() for name, value in fit.items()}
     key = (bbox.srid, fitted, tuple(ml.key for ml in layers))
     with mapnik_.checkout(key, lambda: map_xml(layers, bbox.srid, fitted)) as m:
         return mapnik_.render(
@@ -75,7 +74,7 @@ def map_xml(layers: Sequence[MapLayer], srid: int, fitted: frozenset[int] = froz
     """Mapnik XML drawing ``layers`` (bottom first) in EPSG:``srid``.
 
     Vector layers stored in a CRS of ``fitted`` read their features moved into the map's
-    CRS by the render variables of ``reproject``; Mapnik reprojects the others.
+    CRS by the render variables of ``reproject.fits``; Mapnik reprojects the others.
     """
     root = etree.Element("Map", srs=f"epsg:{srid}")
     root.append(etree.fromstring(fontset_xml()))

@@ -22,7 +22,7 @@ import numpy as np
 
 from geoshare.geo import BBox, transformer
 
-__all__ = ["geometry_sql", "variables", "fitted", "TOLERANCE_PX"]
+__all__ = ["geometry_sql", "fits", "TOLERANCE_PX"]
 
 TOLERANCE_PX = 0.125
 _GRID = 9  # points per axis the fit is checked on: the fit's own and the midpoints between
@@ -31,7 +31,7 @@ _WINDOW = ("x0", "y0", "x1", "y1")
 
 
 def geometry_sql(source_srid: int, map_srid: int, clip_resolution: float, column: str = "geom") -> str:
-    """SQL for ``column`` (in EPSG:source_srid) in the map's CRS, filled in by ``variables``.
+    """SQL for ``column`` (in EPSG:source_srid) in the map's CRS, filled in by ``fits``.
 
     A feature reaching out of the fitted window is transformed exactly, or, zoomed in
     finer than ``clip_resolution`` map units per pixel (where Mapnik clips geometries to
@@ -53,29 +53,20 @@ def geometry_sql(source_srid: int, map_srid: int, clip_resolution: float, column
     )
 
 
-def variables(source_srids: Iterable[int], bbox: BBox, pixel_size: float) -> dict[str, str]:
-    """Render variables for ``geometry_sql`` of each source CRS an affine fit serves.
+def fits(source_srids: Iterable[int], bbox: BBox, pixel_size: float) -> dict[int, dict[str, str]]:
+    """Source CRS -> its render variables for ``geometry_sql``, for each CRS a fit serves.
 
     ``bbox`` is the window Mapnik queries (the map plus its buffer) and ``pixel_size`` the
-    size of a pixel in the map's CRS units. A source CRS without variables has no fit
-    within tolerance here (see ``fitted``).
+    size of a pixel in the map's CRS units. A source CRS left out has no fit within
+    tolerance here.
     """
-    found: dict[str, str] = {}
-    for srid in set(source_srids) - {bbox.srid}:
-        fit = _affine_fit(srid, bbox, pixel_size * TOLERANCE_PX)
-        if fit is not None:
-            # As text: Mapnik would print a number with too few digits.
-            found.update({f"{name}_{srid}": repr(float(value)) for name, value in fit.items()})
-    return found
-
-
-def fitted(variables_: dict[str, str]) -> frozenset[int]:
-    """The source CRSs ``variables`` carry a fit for."""
-    return frozenset(int(name.rsplit("_", 1)[1]) for name in variables_ if name.startswith("a_"))
+    found = {srid: _affine_fit(srid, bbox, pixel_size * TOLERANCE_PX)
+             for srid in set(source_srids) - {bbox.srid}}
+    return {srid: fit for srid, fit in found.items() if fit is not None}
 
 
 @lru_cache(maxsize=1024)  # tiled WMS clients ask for the same windows again and again
-def _affine_fit(source_srid: int, bbox: BBox, tolerance: float) -> dict[str, float] | None:
+def _affine_fit(source_srid: int, bbox: BBox, tolerance: float) -> dict[str, str] | None:
     window = bbox.transformed(source_srid)
     # Fitted around the window's centre (coordinates of millions of metres lose the precision
     # a least-squares solve needs) on every other point of the grid it is checked on.
@@ -92,8 +83,10 @@ def _affine_fit(source_srid: int, bbox: BBox, tolerance: float) -> dict[str, flo
     error = np.hypot(a * dx + b * dy + c - exact_x, d * dx + e * dy + f - exact_y)
     if not np.all(np.isfinite(error)) or error.max() > tolerance:
         return None
-    return {
+    values = {
         "x0": window.minx, "y0": window.miny, "x1": window.maxx, "y1": window.maxy,
         "a": a, "b": b, "d": d, "e": e,
         "xoff": c - a * cx - b * cy, "yoff": f - d * cx - e * cy,
     }
+    # As text: Mapnik would print a number with too few digits.
+    return {f"{name}_{source_srid}": repr(float(value)) for name, value in values.items()}

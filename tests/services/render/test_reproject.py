@@ -21,8 +21,9 @@ def affine_of(variables, srid):
 
 def test_a_street_window_is_fitted_within_an_eighth_of_a_pixel():
     pixel = TOWN_3857.width / 256
-    variables = reproject.variables({4549}, TOWN_3857, pixel)
-    assert reproject.fitted(variables) == {4549}
+    fits = reproject.fits({4549}, TOWN_3857, pixel)
+    assert set(fits) == {4549}
+    variables = fits[4549]
     window = BBox(*(float(variables[f"{n}_4549"]) for n in ("x0", "y0", "x1", "y1")), 4549)
     rng = np.random.default_rng(7)
     x = rng.uniform(window.minx, window.maxx, 500)
@@ -39,11 +40,11 @@ def test_a_street_window_is_fitted_within_an_eighth_of_a_pixel():
 def test_a_window_the_fit_cannot_serve_is_left_to_mapnik(box):
     # The province is too curved for one affine map; the world reaches far out of the
     # CGCS2000 zone. Neither may raise: a world map is a valid request.
-    assert reproject.variables({4549}, box, box.width / 1024) == {}
+    assert reproject.fits({4549}, box, box.width / 1024) == {}
 
 
 def test_the_map_table_does_not_reproject_layers_in_the_maps_crs():
-    assert reproject.variables({3857}, TOWN_3857, 1.0) == {}
+    assert reproject.fits({3857}, TOWN_3857, 1.0) == {}
 
 
 def test_a_fitted_map_draws_what_mapnik_draws_reprojecting_itself(town, town_principals):
