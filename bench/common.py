@@ -24,10 +24,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
+WORKERS = (os.cpu_count() or 2) * 2 + 1  # gunicorn.conf.py's default: as ./platform up serves
 
 __all__ = [
     "Row", "Table", "timed", "percentile", "ms", "median_p95", "Served", "served",
     "served_geoshare", "wrk", "WrkResult", "RssSampler", "django_setup", "wait_for_http",
+    "WORKERS",
 ]
 
 

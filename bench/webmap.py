@@ -28,7 +28,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import ROOT, VENV_BIN, Table, django_setup, ms, percentile, served_geoshare  # noqa: E402
+from bench.common import (  # noqa: E402
+    ROOT,
+    VENV_BIN,
+    WORKERS,
+    Table,
+    django_setup,
+    ms,
+    percentile,
+    served_geoshare,
+)
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -36,7 +45,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
 ]
 VIEWPORT = {"width": 1280, "height": 800}
-WORKERS = (os.cpu_count() or 2) * 2 + 1  # as ./platform up runs
 
 
 @dataclass

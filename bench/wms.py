@@ -26,7 +26,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import Table, django_setup, served, served_geoshare, wrk  # noqa: E402
+from bench.common import WORKERS, Table, django_setup, served, served_geoshare, wrk  # noqa: E402
 
 LAYERS = ("water", "buildings", "roads")
 # (name, scale denominator, width, height); centred on the city government (Yangshe).
@@ -158,7 +158,7 @@ def main() -> int:
     parser.add_argument("--peer-port", type=int, default=8292)
     parser.add_argument("--static-port", type=int, default=8293)
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2 + 1)
+    parser.add_argument("--workers", type=int, default=WORKERS)
     # Above 1: threaded workers instead of gunicorn.conf.py's sync ones, to compare.
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--part", choices=("all", "getmap", "tiles"), default="all")
@@ -223,6 +223,7 @@ def tile_table(table: Table, geoshare, args, centre, settings) -> None:
     path = f"wmts/1.0.0/buildings/bench/WebMercatorQuad/16/{tile.y}/{tile.x}.png"
     url = f"{geoshare.url}/{path}"
     data = fetch(url)  # renders the metatile and caches it
+    wrk(url, args.workers, 2)  # every worker warm, as for GetMap
     cached = sorted(
         (p for p in Path(settings.TILE_CACHE_DIR, "map", "buildings", "bench", "WebMercatorQuad")
          .glob(f"*/16/{tile.y}/{tile.x}.png") if p.read_bytes() == data),

@@ -13,12 +13,11 @@ geoshare style for a fair map comparison.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from django.conf import settings
 
-from bench.common import served
+from bench.common import WORKERS, served
 
 __all__ = ["write_mapfile", "serve", "MAPSERVER_PYTHON", "peer_available"]
 
@@ -97,7 +96,7 @@ def write_mapfile(layers, path: str | Path, port: int, classes: dict[str, str] |
 
 def serve(mapfile: str | Path, port: int, workers: int | None = None):
     """MapServer's WSGI app under Debian's gunicorn on 127.0.0.1:port (a context manager)."""
-    workers = workers or (os.cpu_count() or 2) * 2 + 1
+    workers = workers or WORKERS
     return served(
         [MAPSERVER_PYTHON, GUNICORN, "--chdir", str(_HERE), "mapserver_wsgi:app",
          "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning",
