@@ -20,11 +20,7 @@ class ImageFormat:
     extension: str
     alpha: bool  # can carry transparency
     mapnik_cached: str = ""  # for tiles kept in the cache, if it differs: encoded once, sent often
-    mapnik_opaque: str = ""  # for maps on an opaque background, if it differs
-
-    def encoder(self, opaque: bool) -> str:
-        """Mapnik's encoder for a map drawn per request, with or without a background."""
-        return (opaque and self.mapnik_opaque) or self.mapnik
+    own_png: bool = False  # maps drawn per request are encoded by render.png, not Mapnik
 
     @property
     def cached_encoder(self) -> str:
@@ -36,11 +32,8 @@ class ImageFormat:
         return self.mime.split(";")[0]
 
 
-# zlib level 1 for maps made per request (as MapServer's COMPRESSION=1): a detailed
-# 1024×768 map encodes four times faster and grows by a tenth; cached tiles take level 6.
-# A map on an opaque background has no use for an alpha channel (t=0: RGB), a tenth
-# smaller and sooner encoded.
-_PNG = ImageFormat("image/png", "png:z=1", "png", True, "png:z=6", "png:z=1:t=0")
+# Fast deflate for maps made per request (render/png.py); cached tiles take zlib level 6.
+_PNG = ImageFormat("image/png", "png:z=1", "png", True, "png:z=6", own_png=True)
 _PNG8 = ImageFormat("image/png; mode=8bit", "png8:m=h:z=1", "png", True, "png8:m=h:z=6")
 _JPEG = ImageFormat("image/jpeg", "jpeg85", "jpg", False)
 _WEBP = ImageFormat("image/webp", "webp", "webp", True)

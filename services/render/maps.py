@@ -15,7 +15,7 @@ from lxml import etree
 
 from geoshare.geo import BBox, is_geographic
 from layers.features import feature_source
-from services.render import mapnik_, reproject
+from services.render import mapnik_, png, reproject
 from services.render.formats import ImageFormat
 from services.render.rastermask import masked_raster
 from services.render.styles import fontset_xml, style_elements
@@ -67,27 +67,30 @@ def render_image(request: MapRequest):
 
 def render_map(request: MapRequest) -> bytes:
     """The map encoded in the request's format."""
-    return mapnik_.encode(render_image(request), request.format.encoder(request.background is not None))
+    image = render_image(request)
+    if request.format.own_png:  # a map on an opaque background has no use for alpha
+        return png.encode(image, alpha=request.background is None)
+    return mapnik_.encode(image, request.format.mapnik)
 
 
 def map_xml(layers: Sequence[MapLayer], srid: int, fitted: frozenset[int] = frozenset()) -> str:
     """Mapnik XML drawing ``layers`` (bottom first) in EPSG:``srid``.
 
-    Vector layers stored in a CRS of ``fitted`` read their features moved into the map's
-    CRS by the render variables of ``reproject.fits``; Mapnik reprojects the others.
+    Vector layers read their features in the map's CRS: moved by the render variables of
+    ``reproject.fits`` if stored in a CRS of ``fitted``, else transformed by PostGIS.
     """
     root = etree.Element("Map", srs=f"epsg:{srid}")
     root.append(etree.fromstring(fontset_xml()))
     for n, map_layer in enumerate(layers):
         layer = map_layer.layer
-        layer_srid = srid if layer.is_vector and layer.srid in fitted else layer.srid
         if not layer.is_vector:
             datasource = _raster_datasource(map_layer)
         elif layer.native_bbox:
-            datasource = _vector_datasource(map_layer, layer_srid)
+            datasource = _vector_datasource(map_layer, srid, layer.srid in fitted)
         else:
             continue  # an empty table draws nothing
-        element = etree.Element("Layer", name=f"{layer.name}", srs=f"epsg:{layer_srid}")
+        srs = srid if layer.is_vector else layer.srid  # features come in the map's CRS
+        element = etree.Element("Layer", name=f"{layer.name}", srs=f"epsg:{srs}")
         styles = style_elements(map_layer.style.body)
         if len(styles) > 1:
             element.set("cache-features", "true")  # one query for all the layer's styles
@@ -102,8 +105,8 @@ def map_xml(layers: Sequence[MapLayer], srid: int, fitted: frozenset[int] = froz
     return etree.tostring(root, encoding="unicode")
 
 
-def _vector_datasource(map_layer: MapLayer, srid: int) -> dict:
-    """The layer's features in EPSG:``srid``: its own CRS, or the map's by a fit."""
+def _vector_datasource(map_layer: MapLayer, srid: int, fitted: bool) -> dict:
+    """The layer's features in the map's CRS, EPSG:``srid`` (see ``reproject``)."""
     layer, grant = map_layer.layer, map_layer.grant
     source = feature_source(layer)
     restricted = source.as_string(source.restricted_table(grant))
@@ -112,7 +115,7 @@ def _vector_datasource(map_layer: MapLayer, srid: int) -> dict:
         extent, geometry, box = BBox(*layer.native_bbox, layer.srid), "geom", "!bbox!"
     else:
         extent = BBox(*layer.native_bbox, layer.srid).transformed(srid)
-        geometry = reproject.geometry_sql(layer.srid, srid, clip_resolution)
+        geometry = reproject.geometry_sql(layer.srid, srid, clip_resolution, fitted)
         # The box kept inside the layer's extent: Mapnik's first look at the table asks
         # for the whole plane, which PROJ cannot transform.
         envelope = ", ".join(repr(float(v)) for v in extent.as_tuple())

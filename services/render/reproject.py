@@ -6,8 +6,9 @@ transformation from a table's CRS is nearly affine: when an affine fit stays wit
 eighth of a pixel of the exact transformation everywhere in the window (the tolerance GDAL
 warps with), the map's datasource reads geometries already moved by ``ST_Affine``
 (nanoseconds per vertex), and only features reaching out of the window go through
-``ST_Transform``. Zoomed out too far for a fit, Mapnik reprojects as before: it does so
-after simplifying to the pixel, cheaper than PostGIS's fixed cost per geometry.
+``ST_Transform``. Zoomed out too far for a fit, ``ST_Transform`` moves every vertex: in a
+quarter of the time Mapnik's own reprojection took for one symbolizer (a 1:250,000 map
+of the city's water, 63,000 vertices: 24 ms against 100).
 
 The fit changes with every window, so it reaches the SQL as Mapnik render variables
 (``!@name!``), and a built map serves every window it fits.
@@ -30,8 +31,10 @@ _AFFINE = ("a", "b", "d", "e", "xoff", "yoff")
 _WINDOW = ("x0", "y0", "x1", "y1")
 
 
-def geometry_sql(source_srid: int, map_srid: int, clip_resolution: float, column: str = "geom") -> str:
-    """SQL for ``column`` (in EPSG:source_srid) in the map's CRS, filled in by ``fits``.
+def geometry_sql(source_srid: int, map_srid: int, clip_resolution: float, fitted: bool = True,
+                 column: str = "geom") -> str:
+    """SQL for ``column`` (in EPSG:source_srid) in the map's CRS: if ``fitted``, filled in by
+    ``fits``' variables, else transformed exactly.
 
     A feature reaching out of the fitted window is transformed exactly, or, zoomed in
     finer than ``clip_resolution`` map units per pixel (where Mapnik clips geometries to
@@ -42,6 +45,8 @@ def geometry_sql(source_srid: int, map_srid: int, clip_resolution: float, column
         return f"!@{name}_{int(source_srid)}!::float8"
 
     source, target = int(source_srid), int(map_srid)
+    if not fitted:
+        return f"ST_Transform({column}, {target})"
     window = f"ST_MakeEnvelope({', '.join(var(n) for n in _WINDOW)}, {source})"
     affine = ", ".join(var(n) for n in _AFFINE)
     return (

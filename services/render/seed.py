@@ -10,7 +10,7 @@ from django.conf import settings
 
 from geoshare.access.policy import Principal
 from geoshare.geo import BBox
-from layers.models import Layer, LayerGroup, LayerGroupMember
+from layers.models import Layer, LayerGroupMember
 from services.render.formats import ImageFormat
 from services.render.targets import (
     DATASET, dataset_target, group_revisions, resolve_target, revision_digest,
