@@ -1,4 +1,4 @@
-"""Edits to one feature of a vector layer (insert, replace, delete) on the terms of a grant.
+"""Edits to the features of a vector layer (insert, replace, update, delete) on a grant's terms.
 
 An editor changes only what its edit grant shows it, and what it writes must stay there:
 a feature outside the grant's row filter or area limit is not found, and a write that would
@@ -10,6 +10,7 @@ tiles and maps of it miss from the next request on.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import shapely
@@ -18,14 +19,18 @@ from django.db import DatabaseError, DataError, connection, transaction
 from django.db.models import F
 from psycopg import sql
 
+from geoshare.access import policy
 from geoshare.errors import (
-    FeatureNotFoundError, GeoshareError, InvalidParameterError, UnknownPropertyError,
+    FeatureNotFoundError, GeoshareError, InvalidParameterError, LayerNotFoundError,
+    NotAuthenticatedError, UnknownPropertyError,
 )
 from geoshare.geo import is_geographic
 from layers import storage
 from layers.features import feature_source
+from layers.sources import FeatureQuery
 
-__all__ = ["FeatureEdit", "EditRefusedError", "InvalidFeatureError", "insert", "replace", "delete"]
+__all__ = ["FeatureEdit", "KEEP", "EditRefusedError", "InvalidFeatureError", "grants", "insert",
+           "replace", "update", "delete"]
 
 
 class EditRefusedError(GeoshareError, PermissionError):
@@ -39,15 +44,35 @@ class InvalidFeatureError(InvalidParameterError):
     """A feature that cannot be stored: a bad geometry or property value."""
 
 
+KEEP = object()  # FeatureEdit.geometry of an update that leaves the geometry alone
+
+
 @dataclass(frozen=True)
 class FeatureEdit:
-    """A feature as a client sends it: properties by name and a GeoJSON geometry (or None)
-    in EPSG:``srid``, its coordinates in the CRS's axis order when ``yx``."""
+    """A feature as a client sends it: properties by name and a GeoJSON geometry (None: no
+    geometry; KEEP: unchanged) in EPSG:``srid``, in the CRS's axis order when ``yx``."""
 
     properties: dict
-    geometry: dict | None
+    geometry: dict | None | object
     srid: int
     yx: bool = False
+
+
+def grants(principal, layer_name: str, locator: str) -> tuple[policy.Grant, policy.Grant]:
+    """(The principal's view grant, its edit grant) on a vector layer.
+
+    A layer hidden from the principal, or a raster, is unknown (LayerNotFoundError); an
+    anonymous caller must authenticate; one who sees the layer but may not edit it is refused.
+    """
+    seen = policy.grant_for(principal, layer_name)
+    if not seen.layer.is_vector:
+        raise LayerNotFoundError(layer_name, locator)
+    if principal.is_anonymous:
+        raise NotAuthenticatedError("editing needs a login, a token or HTTP Basic credentials")
+    try:
+        return seen, policy.grant_for(principal, layer_name, policy.Action.EDIT)
+    except LayerNotFoundError:
+        raise EditRefusedError(f"you may not edit layer {layer_name!r}", locator) from None
 
 
 def insert(layer, grant, edit: FeatureEdit) -> int:
@@ -58,33 +83,63 @@ def insert(layer, grant, edit: FeatureEdit) -> int:
         sql.SQL(", ").join(values),
     )
     with transaction.atomic():
-        fid = _execute(statement)
-        _still_seen(layer, grant, fid)
+        with connection.cursor() as cur:
+            _execute(cur, statement)
+            fid = cur.fetchone()[0]
+        _still_seen(layer, grant, [fid])
         _changed(layer, box, added=1)
     return fid
 
 
-def replace(layer, grant, fid: int, edit: FeatureEdit) -> None:
-    """Replace the visible fields and the geometry of a feature the grant shows."""
-    names, values, box = _assignments(layer, grant, edit, every_field=True)
-    statement = sql.SQL("UPDATE {} SET ({}) = ROW({}) WHERE fid = {} RETURNING fid").format(
-        storage.table(layer.table_name), sql.SQL(", ").join(map(sql.Identifier, names)),
-        sql.SQL(", ").join(values), sql.Literal(int(fid)),
-    )
+def replace(layer, grant, fids: Sequence[int], edit: FeatureEdit) -> None:
+    """Give features the grant shows ``edit``'s geometry and visible fields (absent ones null)."""
+    _set(layer, grant, fids, edit, every_field=True)
+
+
+def update(layer, grant, fids: Sequence[int], edit: FeatureEdit) -> None:
+    """Change only the properties ``edit`` names (and its geometry, unless KEEP)."""
+    _set(layer, grant, fids, edit, every_field=False)
+
+
+def delete(layer, grant, fids: Sequence[int]) -> None:
+    """Remove features the grant shows."""
     with transaction.atomic():
-        feature_source(layer).get(fid, grant)  # FeatureNotFoundError outside the grant's view
-        _execute(statement)
-        _still_seen(layer, grant, fid)
+        fids = _locked(layer, grant, fids)
+        if not fids:
+            return
+        statement = sql.SQL("DELETE FROM {} WHERE fid = ANY({})").format(
+            storage.table(layer.table_name), sql.Literal(fids))
+        with connection.cursor() as cur:
+            _execute(cur, statement)
+        _changed(layer, None, added=-len(fids))
+
+
+def _set(layer, grant, fids: Sequence[int], edit: FeatureEdit, every_field: bool) -> None:
+    names, values, box = _assignments(layer, grant, edit, every_field)
+    if not names:
+        raise InvalidFeatureError("the update changes nothing: name a property or the geometry",
+                                  "properties")
+    with transaction.atomic():
+        fids = _locked(layer, grant, fids)
+        if not fids:
+            return
+        statement = sql.SQL("UPDATE {} SET ({}) = ROW({}) WHERE fid = ANY({})").format(
+            storage.table(layer.table_name), sql.SQL(", ").join(map(sql.Identifier, names)),
+            sql.SQL(", ").join(values), sql.Literal(fids),
+        )
+        with connection.cursor() as cur:
+            _execute(cur, statement)
+        _still_seen(layer, grant, fids)
         _changed(layer, box)
 
 
-def delete(layer, grant, fid: int) -> None:
-    """Remove a feature the grant shows."""
-    with transaction.atomic():
-        feature_source(layer).get(fid, grant)
-        _execute(sql.SQL("DELETE FROM {} WHERE fid = {} RETURNING fid").format(
-            storage.table(layer.table_name), sql.Literal(int(fid))))
-        _changed(layer, None, added=-1)
+def _locked(layer, grant, fids: Sequence[int]) -> list[int]:
+    """``fids``, each a feature the grant shows, locked; FeatureNotFoundError for one it does not."""
+    wanted = sorted({int(fid) for fid in fids})
+    found = feature_source(layer).lock(FeatureQuery(ids=tuple(wanted), limit=None), grant)
+    if missing := sorted(set(wanted) - set(found)):
+        raise FeatureNotFoundError(f"no feature {missing[0]} in layer {layer.name!r}", "featureId")
+    return found
 
 
 def _assignments(layer, grant, edit: FeatureEdit, every_field: bool):
@@ -100,6 +155,8 @@ def _assignments(layer, grant, edit: FeatureEdit, every_field: bool):
     stored = {f["name"]: f["type"] for f in layer.fields}
     names = list(types) if every_field else list(edit.properties)
     values = [_value(name, edit.properties.get(name), stored[name]) for name in names]
+    if edit.geometry is KEEP:
+        return names, values, None
     geometry, box = _geometry(layer, edit)
     return [*names, "geom"], [*values, geometry], box
 
@@ -153,25 +210,22 @@ def _geometry(layer, edit: FeatureEdit) -> tuple[sql.Composable, list[float] | N
     return sql.SQL("ST_GeomFromEWKB({})").format(sql.Literal(bytes(ewkb))), box
 
 
-def _execute(statement: sql.Composable) -> int:
+def _execute(cur, statement: sql.Composable) -> None:
     try:
-        with transaction.atomic(), connection.cursor() as cur:
+        with transaction.atomic():
             cur.execute(statement)
-            return cur.fetchone()[0]
     except DataError as e:  # a value its column's type cannot hold
         raise InvalidFeatureError(f"a property value does not fit its field: {_first_line(e)}",
                                   "properties") from e
 
 
-def _still_seen(layer, grant, fid: int) -> None:
+def _still_seen(layer, grant, fids: list[int]) -> None:
     if grant.row_filter is None and grant.area_limit is None:
         return
-    try:
-        feature_source(layer).get(fid, grant)
-    except FeatureNotFoundError:
+    if feature_source(layer).count(FeatureQuery(ids=tuple(fids)), grant) < len(fids):
         raise EditRefusedError(
             f"the feature would lie outside what your grant on {layer.name!r} lets you edit",
-            "feature") from None
+            "feature")
 
 
 def _changed(layer, box: list[float] | None, added: int = 0) -> None:

@@ -100,6 +100,15 @@ class PostGISFeatureSource:
         fid, geometry_value, *values = row
         return Feature(fid, geometry_value, dict(zip(names, values)))
 
+    def lock(self, query: FeatureQuery, grant) -> list[int]:
+        """The ids of the matching features, their rows locked until the transaction ends."""
+        statement = sql.SQL("SELECT fid FROM {} WHERE {} ORDER BY fid FOR UPDATE").format(
+            self.table, self._where(query, grant, paging=False)
+        )
+        with connection.cursor() as cur:
+            cur.execute(statement)
+            return [fid for (fid,) in cur.fetchall()]
+
     # -- SQL for other engines ------------------------------------------------------------
 
     def restricted_table(self, grant, columns: list[str] | None = None) -> sql.Composable:

@@ -81,6 +81,9 @@ class FeatureSource(Protocol):
     def get(self, fid: int, grant, geometry: GeometryOutput | None = None) -> Feature:
         """One feature; FeatureNotFoundError if absent or outside the grant."""
 
+    def lock(self, query: FeatureQuery, grant) -> list[int]:
+        """The ids of the matching features, locked for an edit until the transaction ends."""
+
 
 @dataclass(frozen=True)
 class CoverageSubset:

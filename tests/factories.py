@@ -19,6 +19,18 @@ def department(code: str = "test", name: str | None = None) -> Department:
     return Department.objects.get_or_create(code=code, defaults={"name": name or f"测试局 {code}"})[0]
 
 
+def member(username: str, department_code: str, role: str) -> str:
+    """A new user of a department in a role; a personal API token of theirs."""
+    from django.contrib.auth.models import User
+
+    from geoshare.access import tokens
+    from geoshare.access.models import Profile
+
+    user = User.objects.create_user(username)
+    Profile.objects.create(user=user, department=department(department_code), role=role)
+    return tokens.issue(user, "test")[0]
+
+
 def vector_layer(name: str, geometries: list, fields: dict[str, list], srid: int = 4490,
                  tier: int = Tier.PUBLIC, dept: Department | None = None, kind: str = "thematic"):
     """A layer imported through the real importer from a GeoPackage written here."""

@@ -18,8 +18,7 @@ from django.http import HttpResponse
 
 from geoshare.access import audit, policy
 from geoshare.errors import (
-    FeatureNotFoundError, InvalidParameterError, LayerNotFoundError, LimitExceededError,
-    NotAuthenticatedError,
+    FeatureNotFoundError, InvalidParameterError, LimitExceededError,
 )
 from geoshare.geo import OFFERED_SRIDS, parse_crs
 from layers import edits
@@ -33,7 +32,7 @@ _CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 
 
 def create(request, collection_url: str, collection_id: str) -> HttpResponse:
-    _, grant = _grants(request, collection_id)
+    _, grant = edits.grants(request.principal, collection_id, "collectionId")
     fid = edits.insert(grant.layer, grant, _feature(request))
     audit.note(request, operation="create", items=1)
     response = HttpResponse(status=201)
@@ -42,35 +41,21 @@ def create(request, collection_url: str, collection_id: str) -> HttpResponse:
 
 
 def replace(request, collection_id: str, item_id: str) -> HttpResponse:
-    seen, grant = _grants(request, collection_id)
+    seen, grant = edits.grants(request.principal, collection_id, "collectionId")
     fid = _fid(item_id)
     with _refused_if_seen(seen, fid):
-        edits.replace(grant.layer, grant, fid, _feature(request))
+        edits.replace(grant.layer, grant, [fid], _feature(request))
     audit.note(request, operation="replace", items=1)
     return HttpResponse(status=204)
 
 
 def delete(request, collection_id: str, item_id: str) -> HttpResponse:
-    seen, grant = _grants(request, collection_id)
+    seen, grant = edits.grants(request.principal, collection_id, "collectionId")
     fid = _fid(item_id)
     with _refused_if_seen(seen, fid):
-        edits.delete(grant.layer, grant, fid)
+        edits.delete(grant.layer, grant, [fid])
     audit.note(request, operation="delete", items=1)
     return HttpResponse(status=204)
-
-
-def _grants(request, collection_id: str) -> tuple[policy.Grant, policy.Grant]:
-    """(the caller's view grant, its edit grant) on a layer."""
-    principal = request.principal
-    seen = policy.grant_for(principal, collection_id)  # hidden: unknown, as anywhere else
-    if not seen.layer.is_vector:
-        raise LayerNotFoundError(collection_id, "collectionId")  # a coverage has no items
-    if principal.is_anonymous:
-        raise NotAuthenticatedError("editing needs a login, a token or HTTP Basic credentials")
-    try:
-        return seen, policy.grant_for(principal, collection_id, policy.Action.EDIT)
-    except LayerNotFoundError:
-        raise edits.EditRefusedError(f"you may not edit layer {collection_id!r}", "collectionId") from None
 
 
 @contextmanager

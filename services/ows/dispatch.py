@@ -62,7 +62,7 @@ _services: dict[str, OwsService] = {}
 _OPERATION_SERVICE = {
     "getmap": "WMS", "getfeatureinfo": "WMS", "getlegendgraphic": "WMS",
     "getfeature": "WFS", "describefeaturetype": "WFS", "getpropertyvalue": "WFS",
-    "liststoredqueries": "WFS", "describestoredqueries": "WFS",
+    "liststoredqueries": "WFS", "describestoredqueries": "WFS", "transaction": "WFS",
     "getcoverage": "WCS", "describecoverage": "WCS", "gettile": "WMTS",
 }
 

@@ -121,4 +121,7 @@ FLAVOURS = {
 
 def report_response(e: OwsError, flavour: str, version: str) -> HttpResponse:
     body, content_type = FLAVOURS[flavour](e, version)
-    return HttpResponse(body, content_type=content_type, status=e.status)
+    response = HttpResponse(body, content_type=content_type, status=e.status)
+    if e.status == 401:  # desktop clients ask for credentials on this challenge
+        response["WWW-Authenticate"] = 'Basic realm="geoshare", charset="UTF-8"'
+    return response

@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from geoshare.geo import OFFERED_SRIDS, Crs
-from services.wfs.fes import FES20, GML, GML32, OGC
+from services.wfs.fes import FES20, OGC
+from services.wfs.gmlread import GML, GML32
 from services.wfs.params import (
     FORMATS,
     GET_FEATURE_BY_ID,
@@ -105,7 +106,7 @@ _CONFORMANCE = {
 # WFS 2.0 service constraints (OGC 09-025r2 Table 13).
 _CONSTRAINTS = {
     "ImplementsBasicWFS": True,
-    "ImplementsTransactionalWFS": False,
+    "ImplementsTransactionalWFS": False,  # True for a caller who may edit
     "ImplementsLockingWFS": False,
     "KVPEncoding": True,
     "XMLEncoding": True,
@@ -136,10 +137,11 @@ class Endpoints:
     post: str
 
 
-def capabilities(version: str, layers, endpoints: Endpoints) -> bytes:
-    """WFS_Capabilities listing ``layers`` (vector layers the principal sees)."""
+def capabilities(version: str, layers, endpoints: Endpoints, editable: frozenset[str] = frozenset()) -> bytes:
+    """WFS_Capabilities listing ``layers`` (vector layers the principal sees), the names in
+    ``editable`` open to Transaction."""
     builder = _Wfs20 if version == "2.0.0" else _Wfs11
-    root = builder(endpoints).document(list(layers))
+    root = builder(endpoints, editable).document(list(layers))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
@@ -197,8 +199,9 @@ class _Builder:
     ows: str
     wfs: str
 
-    def __init__(self, endpoints: Endpoints):
+    def __init__(self, endpoints: Endpoints, editable: frozenset[str]):
         self.endpoints = endpoints
+        self.editable = editable
 
     def o(self, name: str) -> str:
         return f"{{{self.ows}}}{name}"
@@ -230,7 +233,8 @@ class _Builder:
     def operation(self, parent, name: str, parameters: dict[str, list[str]]):
         operation = _sub(parent, self.o("Operation"), name=name)
         http = _sub(_sub(operation, self.o("DCP")), self.o("HTTP"))
-        _sub(http, self.o("Get"), **{f"{{{_XLINK}}}href": self.endpoints.get})
+        if name != "Transaction":  # a document, POSTed
+            _sub(http, self.o("Get"), **{f"{{{_XLINK}}}href": self.endpoints.get})
         _sub(http, self.o("Post"), **{f"{{{_XLINK}}}href": self.endpoints.post})
         for parameter, allowed in parameters.items():
             self.allowed(_sub(operation, self.o("Parameter"), name=parameter), allowed)
@@ -286,11 +290,14 @@ class _Wfs20(_Builder):
             },
             "ListStoredQueries": {},
             "DescribeStoredQueries": {},
+            "Transaction": {"inputFormat": [FORMATS[0].mime], "releaseAction": ["ALL"]},
         }
-        for name in _OPERATIONS_20:
+        for name in (*_OPERATIONS_20, *(("Transaction",) if self.editable else ())):
             self.operation(metadata, name, per_operation[name])
         self.allowed(_sub(metadata, self.o("Parameter"), name="version"), ["2.0.0", "1.1.0"])
-        for name, value in _CONSTRAINTS.items():
+        # Transactions are offered to those who may edit some layer.
+        constraints = {**_CONSTRAINTS, "ImplementsTransactionalWFS": bool(self.editable)}
+        for name, value in constraints.items():
             _constraint(
                 metadata, self.o("Constraint"), name, "TRUE" if value else "FALSE", self.ows
             )
@@ -367,8 +374,9 @@ class _Wfs11(_Builder):
             "GetCapabilities": {"AcceptVersions": ["1.1.0", "2.0.0"]},
             "DescribeFeatureType": {"outputFormat": [FORMATS[1].mime]},
             "GetFeature": {"outputFormat": self.formats(), "resultType": ["results", "hits"]},
+            "Transaction": {"inputFormat": [FORMATS[1].mime]},
         }
-        for name in _OPERATIONS_11:
+        for name in (*_OPERATIONS_11, *(("Transaction",) if self.editable else ())):
             self.operation(metadata, name, per_operation[name])
         type_list = _sub(root, self.w("FeatureTypeList"))
         _sub(_sub(type_list, self.w("Operations")), self.w("Operation"), "Query")
@@ -387,6 +395,10 @@ class _Wfs11(_Builder):
         _sub(feature_type, self.w("DefaultSRS"), default_crs(layer.srid).urn)
         for crs in _other_crs(layer.srid):
             _sub(feature_type, self.w("OtherSRS"), crs.urn)
+        if layer.name in self.editable:
+            operations = _sub(feature_type, self.w("Operations"))
+            for name in ("Query", "Insert", "Update", "Delete"):
+                _sub(operations, self.w("Operation"), name)
         output_formats = _sub(feature_type, self.w("OutputFormats"))
         for mime in self.formats():
             _sub(output_formats, self.w("Format"), mime)

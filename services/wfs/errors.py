@@ -5,7 +5,9 @@ from geoshare.errors import (
     InvalidParameterError,
     LayerNotFoundError,
     MissingParameterError,
+    NotAuthenticatedError,
 )
+from layers.edits import EditRefusedError, InvalidFeatureError
 from services.ows.dispatch import OperationNotSupportedError, VersionNegotiationError
 from services.ows.xml import XmlParseError
 from services.wfs.fes import FilterParsingError
@@ -22,6 +24,10 @@ CODES = {
     LayerNotFoundError: "InvalidParameterValue",
     # GetFeatureById of an id that does not exist (WFS 2.0.2 §7.9.3.6).
     FeatureNotFoundError: ("NotFound", 404),
+    # Transaction: who may not edit, and what cannot be stored (WFS 2.0 §15.4).
+    NotAuthenticatedError: ("OperationProcessingFailed", 401),
+    EditRefusedError: ("OperationProcessingFailed", 403),
+    InvalidFeatureError: "InvalidValue",
     OperationNotSupportedError: "OperationNotSupported",
     VersionNegotiationError: "VersionNegotiationFailed",
     OptionNotSupportedError: "OptionNotSupported",

@@ -7,14 +7,14 @@ mended here, node by node, before their handlers see it:
   fes:Filter takes a single child, so a filter of several ids fails;
 - BBOX becomes NOT Disjoint (no index use), drops the envelope's srsName, and needs the
   ValueReference that FES 2.0 makes optional;
-- GML coordinates are flipped by pygml's list of lat/lon EPSG codes whatever form the srsName
-  takes ('EPSG:4326' in a WFS 1.1 request means lon/lat), and coordinates without a srsName
-  are left in no CRS at all; gml:Envelope/gml:Box as operands are not read;
+- GML coordinates without a srsName are left in no CRS at all (geometries are read by
+  ``gmlread``, which mends pygml's axis order), and gml:Envelope/gml:Box as operands are
+  not read;
 - PropertyIsLike reads FES 2.0's escapeChar only after failing on FES 1.0's escape, and
   matchCase="false" on PropertyIsEqualTo/NotEqualTo is ignored;
-- ogc:Distance's units attribute (Filter 1.1) is a KeyError, and pygml reads
-  gml:coordinates with its coordinate and tuple separators swapped;
-- malformed input surfaces as TypeError/KeyError/IndexError instead of a parse error.
+- ogc:Distance's units attribute (Filter 1.1) is a KeyError;
+- malformed input surfaces as TypeError/KeyError/IndexError instead of a parse error;
+- operators without a namespace (GDAL's wfs:Delete writes them) are not recognised.
 """
 
 from __future__ import annotations
@@ -30,19 +30,16 @@ from pygeofilter.parsers.fes.gml import is_temporal, parse_temporal
 from pygeofilter.parsers.fes.util import NodeParsingError
 from pygeofilter.parsers.fes.v11 import FES11Parser
 from pygeofilter.parsers.fes.v20 import FES20Parser
-from pygml.pre_v32 import parse_pre_v32
-from pygml.v32 import parse_v32
 
 from geoshare.errors import GeoshareError
-from geoshare.geo import Crs, parse_crs
+from geoshare.geo import Crs
 from layers.filters import FilterError
+from services.wfs.gmlread import GML, GML32, crs_of, read_geometry
 
-__all__ = ["FilterParsingError", "FilterContext", "parse_filter", "FES20", "OGC", "GML32", "GML"]
+__all__ = ["FilterParsingError", "FilterContext", "parse_filter", "FES20", "OGC"]
 
 FES20 = "http://www.opengis.net/fes/2.0"
 OGC = "http://www.opengis.net/ogc"
-GML32 = "http://www.opengis.net/gml/3.2"
-GML = "http://www.opengis.net/gml"
 _NO_WILDCARDS = ("\x01", "\x02", "\x03")  # characters XML 1.0 cannot carry: never in a literal
 
 
@@ -71,7 +68,7 @@ def parse_filter(root: etree._Element, context: FilterContext):
             context.locator,
         )
     try:
-        return parser_class(context).parse(root)
+        return parser_class(context).parse(_qualified(root, namespace))
     except GeoshareError as e:
         if e.locator in (None, "filter", "filter-crs"):
             e.locator = context.locator
@@ -89,6 +86,18 @@ def parse_filter(root: etree._Element, context: FilterContext):
         raise FilterParsingError(
             f"{context.locator} is not a valid filter: {message}", context.locator
         ) from None
+
+
+def _qualified(root: etree._Element, namespace: str) -> etree._Element:
+    """The filter with unqualified operators put in its namespace: GDAL's wfs:Delete writes
+    <ogc:Filter><PropertyIsEqualTo>… with no default namespace."""
+    if all(etree.QName(e).namespace for e in root.iter() if isinstance(e.tag, str)):
+        return root
+    root = copy.deepcopy(root)
+    for element in root.iter():
+        if isinstance(element.tag, str) and not etree.QName(element).namespace:
+            element.tag = f"{{{namespace}}}{element.tag}"
+    return root
 
 
 class _Mended:
@@ -213,25 +222,12 @@ class _Mended:
             crs, (minx, miny, maxx, maxy) = self._envelope(node)
             ring = [(minx, miny), (maxx, miny), (maxx, maxy), (minx, maxy), (minx, miny)]
             return _geometry_value({"type": "Polygon", "coordinates": [ring]}, crs)
-        crs = self._crs_of(node)
-        bare = copy.deepcopy(node)
-        for element in bare.iter():
-            element.attrib.pop("srsName", None)  # pygml would flip by its own rule
-        _positions_for_coordinates(bare, qname.namespace)
-        geojson = (parse_v32 if qname.namespace == GML32 else parse_pre_v32)(bare)
-        geojson.pop("crs", None)
-        if self.context.wire_yx(crs):
-            geojson["coordinates"] = _swapped(geojson["coordinates"])
+        geojson, crs = read_geometry(node, self.context.default_crs, self.context.wire_yx,
+                                     self.context.locator)
         return _geometry_value(geojson, crs)
 
-    def _crs_of(self, node) -> Crs:
-        for element in node.iter():
-            if srs_name := element.get("srsName"):
-                return parse_crs(srs_name, self.context.locator)
-        return self.context.default_crs
-
     def _envelope(self, node) -> tuple[Crs, tuple[float, float, float, float]]:
-        crs = self._crs_of(node)
+        crs = crs_of(node, self.context.default_crs, self.context.locator)
         corners = [
             _numbers(c.text)
             for c in node
@@ -270,20 +266,6 @@ for _mended, _theirs in ((_Fes20, FES20Parser), (_Fes11, FES11Parser)):
     _mended.tag_map, _mended.namespace_map = _theirs.tag_map, _theirs.namespace_map
 
 
-def _positions_for_coordinates(root, namespace: str) -> None:
-    """gml:coordinates rewritten as gml:pos/gml:posList: pygml swaps its cs and ts."""
-    for element in list(root.iter(f"{{{namespace}}}coordinates")):
-        cs, ts = element.get("cs", ","), element.get("ts", " ")
-        decimal = element.get("decimal", ".")
-        tuples = [t for t in (element.text or "").strip().split(ts) if t]
-        numbers = " ".join(v.replace(decimal, ".") for t in tuples for v in t.split(cs))
-        parent = element.getparent()
-        tag = "pos" if etree.QName(parent).localname == "Point" else "posList"
-        replacement = etree.Element(f"{{{namespace}}}{tag}")
-        replacement.text = numbers
-        parent.replace(element, replacement)
-
-
 def _ids_predicate(ids: list[int]):
     if not ids:
         return ast.Include(not_=True)  # matches nothing, as an id of another type does
@@ -301,12 +283,6 @@ def _numbers(text: str | None) -> list[float]:
     if not all(math.isfinite(v) for v in numbers):
         raise FilterError("coordinates must be finite numbers", "filter")
     return numbers
-
-
-def _swapped(coordinates):
-    if coordinates and isinstance(coordinates[0], int | float):
-        return (coordinates[1], coordinates[0], *coordinates[2:])
-    return [_swapped(c) for c in coordinates]
 
 
 def _geometry_value(geojson: dict, crs: Crs) -> values.Geometry:

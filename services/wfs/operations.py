@@ -44,6 +44,7 @@ from services.wfs.params import (
     resolve,
     stored_query_ids,
 )
+from services.wfs.transaction import transaction
 
 __all__ = ["OPERATIONS"]
 
@@ -97,7 +98,9 @@ class _Plan:
 
 
 def get_capabilities(request) -> HttpResponse:
-    body = caps.capabilities(request.version, _vector_layers(request), _endpoints(request))
+    editable = frozenset() if request.principal.is_anonymous else frozenset(
+        _vector_layers(request, Action.EDIT).values_list("name", flat=True))
+    body = caps.capabilities(request.version, _vector_layers(request), _endpoints(request), editable)
     return HttpResponse(body, content_type=_XML)
 
 
@@ -235,14 +238,15 @@ OPERATIONS = {
     "GetPropertyValue": get_property_value,
     "ListStoredQueries": list_stored_queries,
     "DescribeStoredQueries": describe_stored_queries,
+    "Transaction": transaction,
 }
 
 
 # -- building blocks --------------------------------------------------------------------------
 
 
-def _vector_layers(request):
-    return policy.visible_layers(request.principal).filter(storage="vector").order_by("name")
+def _vector_layers(request, action: Action = Action.VIEW):
+    return policy.visible_layers(request.principal, action).filter(storage="vector").order_by("name")
 
 
 def _grant(request, name: str, action: Action, locator: str) -> policy.Grant:

@@ -2,12 +2,10 @@
 
 import pytest
 import shapely
-from django.contrib.auth.models import User
 from owslib.ogcapi.features import Features
 
-from geoshare.access import tokens
-from geoshare.access.models import Profile, Role, Tier
-from tests.factories import department, vector_layer
+from geoshare.access.models import Role, Tier
+from tests.factories import department, member, vector_layer
 
 pytestmark = pytest.mark.django_db
 
@@ -22,9 +20,7 @@ def posts(live_server):
 
 
 def owslib_as(live_server, role: str) -> Features:
-    user = User.objects.create_user(f"t_live_{role}")
-    Profile.objects.create(user=user, department=department("t_live"), role=role)
-    secret, _ = tokens.issue(user, "owslib")
+    secret = member(f"t_live_{role}", "t_live", role)
     return Features(f"{live_server.url}/ogcapi", headers={"Authorization": f"Bearer {secret}"})
 
 

@@ -13,7 +13,7 @@ from layers.sources import Feature, GeometryOutput
 from services.wfs.encoders._stream import chunked
 from services.wfs.encoders._values import xml_lexical, xml_text
 from services.wfs.encoders.collection import Collection, Part
-from services.wfs.fes import GML, GML32
+from services.wfs.gmlread import GML, GML32
 from services.wfs.params import NAMESPACE, PREFIX, WFS11, WFS20, srs_name
 
 __all__ = [

@@ -7,7 +7,7 @@ from lxml import etree
 from layers.sources import FieldInfo
 from services.wfs.encoders._values import XSD_TYPES
 from services.wfs.encoders.gml import GEOMETRY_PROPERTY
-from services.wfs.fes import GML, GML32
+from services.wfs.gmlread import GML, GML32
 from services.wfs.params import NAMESPACE, PREFIX
 
 __all__ = ["application_schema"]

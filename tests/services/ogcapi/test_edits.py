@@ -4,12 +4,10 @@ import json
 
 import pytest
 import shapely
-from django.contrib.auth.models import User
 
-from geoshare.access import tokens
-from geoshare.access.models import AuditRecord, LayerGrant, Profile, Role, Tier
+from geoshare.access.models import AuditRecord, LayerGrant, Role, Tier
 from layers.models import Layer
-from tests.factories import department, vector_layer
+from tests.factories import department, member, vector_layer
 
 pytestmark = pytest.mark.django_db
 GEOJSON = "application/geo+json"
@@ -26,10 +24,7 @@ def posts(db):
 
 
 def person(client, code: str, role: str):
-    user = User.objects.create_user(f"t_{code}_{role}")
-    Profile.objects.create(user=user, department=department(code), role=role)
-    secret, _ = tokens.issue(user, "test")
-    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {member(f't_{code}_{role}', code, role)}"
     return client
 
 

@@ -50,7 +50,7 @@ def test_bad_parameters(client, wfs_layers, query, code, locator):
 
 def test_missing_and_unknown_requests(client, wfs_layers):
     assert report(client.get("/ows?SERVICE=WFS&REQUEST=GetFeature"))[:2] == ("MissingParameterValue", "typeNames")
-    assert report(client.get("/ows?SERVICE=WFS&REQUEST=Transaction"))[:2] == ("OperationNotSupported", "request")
+    assert report(client.get("/ows?SERVICE=WFS&REQUEST=LockFeature"))[:2] == ("OperationNotSupported", "request")
     assert report(client.get("/ows?SERVICE=WFS&VERSION=1.1.0&REQUEST=GetPropertyValue"))[:2] == (
         "OperationNotSupported", "request")
     assert report(client.get("/ows?SERVICE=WFS&VERSION=3.0.0&REQUEST=GetFeature"))[1] == "version"

@@ -76,3 +76,10 @@ def test_distance_units_attribute_of_filter_1_1():
 def test_malformed_filters_are_parse_failures(body):
     with pytest.raises(FilterParsingError):
         parse(f"<fes:Filter {F20}>{body}</fes:Filter>")
+
+
+def test_operators_without_a_namespace_are_read_in_the_filters():
+    # GDAL's wfs:Delete: <ogc:Filter><PropertyIsEqualTo>… with no default namespace.
+    node = parse(f'<ogc:Filter {F11}><PropertyIsEqualTo><PropertyName>name</PropertyName>'
+                 f'<Literal>西栓</Literal></PropertyIsEqualTo></ogc:Filter>', version="1.1.0")
+    assert isinstance(node, ast.Equal) and node.lhs.name == "name" and node.rhs == "西栓"

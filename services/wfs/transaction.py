@@ -1,0 +1,266 @@
+"""WFS-T: a wfs:Transaction of Insert, Update, Replace and Delete actions, all or nothing.
+
+QGIS and GDAL edit WFS layers by POSTing a Transaction (WFS 1.1.0 or 2.0.0). The whole
+document is read first; then each action runs on the caller's edit grant for its type
+(``layers.edits``) inside one database transaction, so when one fails none happened. A
+type hidden from the caller is unknown, as anywhere else; one it sees but may not edit is
+refused (403). Update, Replace and Delete reach the features their filter matches within
+what the edit grant shows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db import transaction as db
+from django.http import HttpResponse
+from lxml import etree
+
+from geoshare.access import audit, policy
+from geoshare.errors import (
+    InvalidParameterError, LayerNotFoundError, MissingParameterError,
+)
+from geoshare.geo import Crs, parse_crs
+from layers import edits
+from layers.features import feature_source
+from layers.sources import FeatureQuery
+from services.wfs.encoders.gml import GEOMETRY_PROPERTY
+from services.wfs.errors import OptionNotSupportedError
+from services.wfs.fes import FES20, OGC, FilterContext, parse_filter
+from services.wfs.gmlread import GML, GML32, read_geometry
+from services.wfs.params import (
+    NAMESPACE, WFS11, WFS20, default_crs, layer_name, wire_yx,
+)
+
+__all__ = ["transaction"]
+
+_XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
+_GEOMETRY_NAMES = (GEOMETRY_PROPERTY, "geometry", "the_geom", "shape")
+_KINDS = ("Insert", "Update", "Replace", "Delete")
+_KINDS_11 = ("Insert", "Update", "Delete")
+_TOTALS = {"Insert": "totalInserted", "Update": "totalUpdated", "Replace": "totalReplaced",
+           "Delete": "totalDeleted"}
+
+
+@dataclass(frozen=True)
+class _Action:
+    kind: str  # Insert, Update, Replace or Delete
+    grant: policy.Grant  # the caller's edit grant on the action's type
+    handle: str  # the client's name for the action, else its position
+    edit: edits.FeatureEdit | None = None  # what Insert, Update and Replace write
+    filter: etree._Element | None = None  # which features Update, Replace and Delete change
+    srs: Crs | None = None  # the CRS of the filter's geometries that name none
+
+
+def transaction(request) -> HttpResponse:
+    if request.xml is None:
+        raise OptionNotSupportedError("Transaction takes a POSTed wfs:Transaction document, not KVP",
+                                      "request")
+    # The document's namespace says which schema it follows, whatever its version attribute:
+    # GDAL writes 1.1 documents (GML 2 or 3.1, ogc:Filter) and reads the 1.1 answer even
+    # when it has agreed on 2.0.0 with the server.
+    version = "2.0.0" if etree.QName(request.xml).namespace == WFS20 else "1.1.0"
+    actions = _Reader(request.principal, version).actions(request.xml)
+    totals, inserted = Counter(), []
+    with db.atomic():
+        for action in actions:
+            grant, layer = action.grant, action.grant.layer
+            if action.kind == "Insert":
+                fid = edits.insert(layer, grant, action.edit)
+                inserted.append((action.handle, f"{layer.name}.{fid}"))
+                totals["Insert"] += 1
+                continue
+            fids = _matching(action, version)
+            if action.kind == "Delete":
+                edits.delete(layer, grant, fids)
+            elif action.kind == "Update":
+                edits.update(layer, grant, fids, action.edit)
+            else:
+                edits.replace(layer, grant, fids, action.edit)
+            totals[action.kind] += len(fids)
+    audit.note(request.http, service="WFS", operation="Transaction",
+               layers=list(dict.fromkeys(a.grant.layer.name for a in actions)),
+               items=sum(totals.values()))
+    body = _response(version, totals, inserted)
+    return HttpResponse(body, content_type="application/xml; charset=UTF-8")
+
+
+def _matching(action: _Action, version: str) -> list[int]:
+    """The ids of the features the action's filter matches in the grant's view, locked."""
+    layer = action.grant.layer
+    srs = action.srs or default_crs(layer.srid)
+    context = FilterContext(layer.name, srs, lambda crs: wire_yx(crs, version), "Filter")
+    query = FeatureQuery(where=parse_filter(action.filter, context), literal_srid=srs.epsg, limit=None)
+    return feature_source(layer).lock(query, action.grant)
+
+
+class _Reader:
+    """A Transaction document read into actions, each with the caller's edit grant."""
+
+    def __init__(self, principal, version: str):
+        self.principal, self.version = principal, version
+        self.kinds = _KINDS if version == "2.0.0" else _KINDS_11
+        self.grants: dict[str, policy.Grant] = {}
+
+    def actions(self, root) -> list[_Action]:
+        if root.get("lockId"):
+            raise OptionNotSupportedError("locks are not supported: leave lockId out", "lockId")
+        actions = []
+        for position, element in enumerate((e for e in root if isinstance(e.tag, str)), start=1):
+            kind = etree.QName(element).localname
+            handle = element.get("handle") or f"action {position}"
+            if kind == "Native" and element.get("safeToIgnore", "").lower() == "true":
+                continue
+            if kind not in self.kinds or etree.QName(element).namespace not in (WFS20, WFS11):
+                raise OptionNotSupportedError(
+                    f"{handle}: a Transaction here holds {', '.join(self.kinds)}, not {kind[:40]}",
+                    kind[:40])
+            srs = parse_crs(element.get("srsName"), "srsName") if element.get("srsName") else None
+            if kind == "Insert":
+                features = _elements(element)
+                if not features:
+                    raise MissingParameterError(f"{handle}: wfs:Insert holds no feature", "Insert")
+                actions += [_Action(kind, self.grant(_feature_type(f)), handle, self.feature(f, srs))
+                            for f in features]
+            elif kind == "Replace":
+                features = [f for f in _elements(element) if not _is_filter(f)]
+                if len(features) != 1:
+                    raise InvalidParameterError(f"{handle}: wfs:Replace holds one feature", "Replace")
+                actions.append(_Action(kind, self.grant(_feature_type(features[0])), handle,
+                                       self.feature(features[0], srs), _filter_of(element, handle), srs))
+            else:
+                grant = self.grant(_type_name(element, handle))
+                edit = self.update(element, grant, srs, handle) if kind == "Update" else None
+                actions.append(_Action(kind, grant, handle, edit, _filter_of(element, handle), srs))
+        if not actions:
+            raise MissingParameterError("the Transaction holds no action", "request")
+        return actions
+
+    def grant(self, name: str) -> policy.Grant:
+        if name not in self.grants:
+            self.grants[name] = edits.grants(self.principal, name, "typeName")[1]
+        return self.grants[name]
+
+    def feature(self, feature, srs: Crs | None) -> edits.FeatureEdit:
+        """A feature element's properties and geometry; an absent geometry is none."""
+        layer = self.grant(_feature_type(feature)).layer
+        properties, geometry, crs = {}, None, srs or default_crs(layer.srid)
+        for child in _elements(feature):
+            if etree.QName(child).namespace not in (None, NAMESPACE):
+                continue  # gml:name, gml:boundedBy and the like describe, they are not fields
+            name = etree.QName(child).localname
+            value, shape = self.value(child, crs)
+            if shape is not None:
+                geometry, crs = shape
+            elif name not in _GEOMETRY_NAMES:
+                properties[name] = value
+        return edits.FeatureEdit(properties, geometry, crs.epsg)
+
+    def update(self, element, grant: policy.Grant, srs: Crs | None, handle: str) -> edits.FeatureEdit:
+        """The properties an Update sets; its geometry only if it names it."""
+        properties, geometry, crs = {}, edits.KEEP, srs or default_crs(grant.layer.srid)
+        for prop in _elements(element):
+            if etree.QName(prop).localname != "Property":
+                continue
+            reference = _child(prop, ("ValueReference", "Name"))
+            name = (reference.text or "").strip() if reference is not None else ""
+            if not name:
+                raise MissingParameterError(f"{handle}: a wfs:Property needs a ValueReference",
+                                            "ValueReference")
+            name = layer_name(name.rsplit("/", 1)[-1], "ValueReference")
+            action = reference.get("action", "replace")
+            if action not in ("replace", "remove"):
+                raise OptionNotSupportedError(
+                    f"{handle}: ValueReference action {action[:40]!r} is not supported; "
+                    "use replace or remove", "ValueReference")
+            value_element = _child(prop, ("Value",))
+            value, shape = (None, None)
+            if value_element is not None and action == "replace":
+                value, shape = self.value(value_element, crs)
+            if shape is not None:
+                geometry, crs = shape
+            elif name in _GEOMETRY_NAMES:
+                if value:
+                    raise InvalidParameterError(f"{handle}: {name} takes a GML geometry", "Value")
+                geometry = None
+            else:
+                properties[name] = value
+        if not properties and geometry is edits.KEEP:
+            raise MissingParameterError(f"{handle}: wfs:Update sets no property", "Property")
+        return edits.FeatureEdit(properties, geometry, crs.epsg)
+
+    def value(self, element, default: Crs):
+        """(text or None, None) for a plain value, (None, (GeoJSON, its Crs)) for a geometry."""
+        if element.get(_XSI_NIL) in ("true", "1"):
+            return None, None
+        shapes = [c for c in _elements(element) if etree.QName(c).namespace in (GML, GML32)]
+        if not shapes:
+            return (element.text or "").strip(), None
+        try:
+            return None, read_geometry(shapes[0], default, lambda crs: wire_yx(crs, self.version),
+                                       "geometry")
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError) as e:
+            message = str(e).splitlines()[0][:200] if str(e).strip() else type(e).__name__
+            raise edits.InvalidFeatureError(f"geometry is not GML this server reads: {message}",
+                                            "geometry") from None
+
+
+def _type_name(element, handle: str) -> str:
+    raw = (element.get("typeName") or element.get("typeNames") or "").strip()
+    if not raw:
+        raise MissingParameterError(f"{handle}: {etree.QName(element).localname} needs typeName",
+                                    "typeName")
+    prefix, _, local = raw.rpartition(":")
+    if prefix and element.nsmap.get(prefix) not in (None, NAMESPACE):
+        raise LayerNotFoundError(raw, "typeName")
+    return layer_name(local, "typeName")
+
+
+def _feature_type(feature) -> str:
+    qname = etree.QName(feature)
+    if qname.namespace not in (None, NAMESPACE):
+        raise LayerNotFoundError(f"{{{qname.namespace}}}{qname.localname}", "typeName")
+    return layer_name(qname.localname)
+
+
+def _filter_of(element, handle: str):
+    found = next((c for c in _elements(element) if _is_filter(c)), None)
+    if found is None:  # "every feature" has to be said, not implied by a forgotten filter
+        raise MissingParameterError(f"{handle}: {etree.QName(element).localname} needs a Filter",
+                                    "Filter")
+    return found
+
+
+def _is_filter(element) -> bool:
+    qname = etree.QName(element)
+    return qname.localname == "Filter" and qname.namespace in (FES20, OGC)
+
+
+def _elements(element) -> list:
+    return [c for c in element if isinstance(c.tag, str)]
+
+
+def _child(element, names: tuple[str, ...]):
+    return next((c for c in _elements(element) if etree.QName(c).localname in names), None)
+
+
+# -- the answer -----------------------------------------------------------------------------
+
+
+def _response(version: str, totals: Counter, inserted: list[tuple[str, str]]) -> bytes:
+    wfs, ids = (WFS20, FES20) if version == "2.0.0" else (WFS11, OGC)
+    root = etree.Element(f"{{{wfs}}}TransactionResponse", version=version,
+                         nsmap={"wfs": wfs, "fes" if version == "2.0.0" else "ogc": ids})
+    summary = etree.SubElement(root, f"{{{wfs}}}TransactionSummary")
+    for kind in _KINDS if version == "2.0.0" else _KINDS_11:
+        etree.SubElement(summary, f"{{{wfs}}}{_TOTALS[kind]}").text = str(totals[kind])
+    if inserted:
+        results = etree.SubElement(root, f"{{{wfs}}}InsertResults")
+        for handle, rid in inserted:
+            feature = etree.SubElement(results, f"{{{wfs}}}Feature", handle=handle)
+            if version == "2.0.0":
+                etree.SubElement(feature, f"{{{ids}}}ResourceId", rid=rid)
+            else:
+                etree.SubElement(feature, f"{{{ids}}}FeatureId", fid=rid)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
