@@ -168,7 +168,12 @@ def _find_operation(service: OwsService, name: str):
 
 def _negotiate_version(service: OwsService, kvp: Kvp, xml, operation: str) -> str:
     if xml is not None:
-        requested = xml.get("version") or service.xml_namespaces.get(etree.QName(xml).namespace)
+        by_namespace = service.xml_namespaces.get(etree.QName(xml).namespace)
+        requested = xml.get("version") or by_namespace
+        if requested not in service.versions and by_namespace:
+            # A document is read by the rules of its namespace: QGIS 3.x sends WFS 1.0.0
+            # Transactions, in the namespace WFS 1.1.0 shares.
+            requested = by_namespace
     else:
         requested = kvp.get("VERSION") or kvp.get("WMTVER")
     if operation.lower() == "getcapabilities":

@@ -57,10 +57,12 @@ def transaction(request) -> HttpResponse:
     if request.xml is None:
         raise OptionNotSupportedError("Transaction takes a POSTed wfs:Transaction document, not KVP",
                                       "request")
-    # The document's namespace says which schema it follows, whatever its version attribute:
-    # GDAL writes 1.1 documents (GML 2 or 3.1, ogc:Filter) and reads the 1.1 answer even
-    # when it has agreed on 2.0.0 with the server.
-    version = "2.0.0" if etree.QName(request.xml).namespace == WFS20 else "1.1.0"
+    # The document's own schema, whatever was agreed with the server: GDAL writes 1.1
+    # documents and reads 1.1 answers after agreeing on 2.0.0; QGIS 3.x writes 1.0.0 ones.
+    if etree.QName(request.xml).namespace == WFS20:
+        version = "2.0.0"
+    else:
+        version = "1.0.0" if request.xml.get("version") == "1.0.0" else "1.1.0"
     actions = _Reader(request.principal, version).actions(request.xml)
     totals, inserted = Counter(), []
     with db.atomic():
@@ -249,6 +251,8 @@ def _child(element, names: tuple[str, ...]):
 
 
 def _response(version: str, totals: Counter, inserted: list[tuple[str, str]]) -> bytes:
+    if version == "1.0.0":
+        return _response_10(inserted)
     wfs, ids = (WFS20, FES20) if version == "2.0.0" else (WFS11, OGC)
     root = etree.Element(f"{{{wfs}}}TransactionResponse", version=version,
                          nsmap={"wfs": wfs, "fes" if version == "2.0.0" else "ogc": ids})
@@ -263,4 +267,17 @@ def _response(version: str, totals: Counter, inserted: list[tuple[str, str]]) ->
                 etree.SubElement(feature, f"{{{ids}}}ResourceId", rid=rid)
             else:
                 etree.SubElement(feature, f"{{{ids}}}FeatureId", fid=rid)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+def _response_10(inserted: list[tuple[str, str]]) -> bytes:
+    """WFS 1.0.0's answer: an InsertResult per new feature, then SUCCESS (a failure is an
+    exception report, as in the later versions)."""
+    root = etree.Element(f"{{{WFS11}}}WFS_TransactionResponse", version="1.0.0",
+                         nsmap={"wfs": WFS11, "ogc": OGC})
+    for handle, rid in inserted:
+        result = etree.SubElement(root, f"{{{WFS11}}}InsertResult", handle=handle)
+        etree.SubElement(result, f"{{{OGC}}}FeatureId", fid=rid)
+    status = etree.SubElement(etree.SubElement(root, f"{{{WFS11}}}TransactionResult"), f"{{{WFS11}}}Status")
+    etree.SubElement(status, f"{{{WFS11}}}SUCCESS")
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")

@@ -43,7 +43,7 @@ def editor(client):
 
 
 def transact(client, actions: str, version="2.0.0", **attributes):
-    namespaces = WFS20 if version == "2.0.0" else WFS11
+    namespaces = WFS20 if version == "2.0.0" else WFS11  # 1.0.0 shares 1.1.0's namespace
     extra = "".join(f' {k}="{v}"' for k, v in attributes.items())
     body = f'<wfs:Transaction service="WFS" version="{version}" {namespaces}{extra}>{actions}</wfs:Transaction>'
     return client.post("/ows", body.encode(), content_type="text/xml")
@@ -145,6 +145,30 @@ def test_a_wfs11_transaction_as_gdal_and_qgis_write_it(editor, hydrants):
     assert rows["西栓"]["pressure"] is None
     # Only the named properties change: the name stays, the pressure is emptied.
     assert rows["北栓"]["xy"] == pytest.approx([120.51, 31.91]) and rows["北栓"]["pressure"] is None
+
+
+def test_a_wfs10_transaction_as_qgis_3_writes_it_for_a_wfs20_connection(editor, hydrants):
+    # QGIS 3.x sends version="1.0.0" documents (GML 2) and reads the 1.0.0 answer.
+    response = transact(editor, """
+      <wfs:Insert><geoshare:t_hydrants>
+        <geoshare:name>西栓</geoshare:name>
+        <geoshare:geom><gml:Point srsName="EPSG:4490">
+          <gml:coordinates cs="," ts=" ">120.56,31.93</gml:coordinates></gml:Point></geoshare:geom>
+      </geoshare:t_hydrants></wfs:Insert>
+      <wfs:Update typeName="geoshare:t_hydrants">
+        <wfs:Property><wfs:Name>pressure</wfs:Name><wfs:Value>0.7</wfs:Value></wfs:Property>
+        <ogc:Filter><ogc:FeatureId fid="t_hydrants.1"/></ogc:Filter>
+      </wfs:Update>
+      <wfs:Delete typeName="geoshare:t_hydrants"><ogc:Filter><ogc:FeatureId fid="t_hydrants.2"/></ogc:Filter>
+      </wfs:Delete>""", version="1.0.0")
+    assert response.status_code == 200, response.content
+    root = etree.fromstring(response.content)
+    assert etree.QName(root).localname == "WFS_TransactionResponse"
+    assert root.xpath("wfs11:TransactionResult/wfs11:Status/*", namespaces=OWS)[0].tag.endswith("SUCCESS")
+    fid = root.xpath("wfs11:InsertResult/ogc:FeatureId/@fid", namespaces=OWS)[0]
+    rows = hydrant_rows(editor)
+    assert set(rows) == {"北栓", "西栓"} and rows["西栓"]["id"] == fid
+    assert rows["西栓"]["xy"] == pytest.approx([120.56, 31.93]) and rows["北栓"]["pressure"] == 0.7
 
 
 def test_replace_and_an_update_in_another_crs(editor, hydrants):
