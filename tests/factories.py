@@ -31,6 +31,13 @@ def member(username: str, department_code: str, role: str) -> str:
     return tokens.issue(user, "test")[0]
 
 
+def as_member(client, department_code: str, role: str):
+    """``client``, now sending the token of a new member of a department in a role."""
+    token = member(f"t_{department_code}_{role}", department_code, role)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return client
+
+
 def vector_layer(name: str, geometries: list, fields: dict[str, list], srid: int = 4490,
                  tier: int = Tier.PUBLIC, dept: Department | None = None, kind: str = "thematic"):
     """A layer imported through the real importer from a GeoPackage written here."""

@@ -7,7 +7,7 @@ import shapely
 
 from geoshare.access.models import AuditRecord, LayerGrant, Role, Tier
 from layers.models import Layer
-from tests.factories import department, member, vector_layer
+from tests.factories import as_member, department, vector_layer
 
 pytestmark = pytest.mark.django_db
 GEOJSON = "application/geo+json"
@@ -23,14 +23,9 @@ def posts(db):
     )
 
 
-def person(client, code: str, role: str):
-    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {member(f't_{code}_{role}', code, role)}"
-    return client
-
-
 @pytest.fixture
 def editor(client):
-    return person(client, "t_edit", Role.EDITOR)
+    return as_member(client, "t_edit", Role.EDITOR)
 
 
 def feature(name="东站", staff=7, lon=120.55, lat=31.92, **extra):
@@ -105,14 +100,14 @@ def test_a_wrong_feature_is_refused_and_changes_nothing(editor, posts):
 
 
 def test_hidden_fields_cannot_be_written_and_keep_their_values(client, posts):
-    other = person(client, "t_other", Role.EDITOR)
+    other = as_member(client, "t_other", Role.EDITOR)
     LayerGrant.objects.create(layer=posts, department=department("t_other"), action="edit",
                               hidden_fields=["owner_id"])
     base = "/ogcapi/collections/t_posts/items"
     fids = {f["properties"]["name"]: f["id"] for f in items(other)}
     assert other.post(base, feature(owner_id="X9"), content_type=GEOJSON).status_code == 400
     assert other.put(f"{base}/{fids['北站']}", feature("北站", 8), content_type=GEOJSON).status_code == 204
-    owner = person(client.__class__(), "t_edit", Role.EDITOR)
+    owner = as_member(client.__class__(), "t_edit", Role.EDITOR)
     kept = owner.get(f"{base}/{fids['北站']}", {"f": "json"}).json()["properties"]
     assert kept == {"name": "北站", "staff": 8, "owner_id": "A1"}
 
@@ -127,10 +122,10 @@ def test_a_value_with_sql_in_it_is_stored_as_written(editor, posts):
 def test_who_may_edit(client, posts):
     url = "/ogcapi/collections/t_posts/items"
     assert client.post(url, feature(), content_type=GEOJSON).status_code == 404  # egov: hidden
-    viewer = person(client, "t_edit", Role.VIEWER)
+    viewer = as_member(client, "t_edit", Role.VIEWER)
     refused = viewer.post(url, feature(), content_type=GEOJSON)
     assert refused.status_code == 403 and "t_posts" in refused.json()["detail"]
-    other = person(client, "t_other", Role.EDITOR)  # sees egov data, edits only its own layers
+    other = as_member(client, "t_other", Role.EDITOR)  # sees egov data, edits only its own layers
     assert other.post(url, feature(), content_type=GEOJSON).status_code == 403
     assert other.delete(f"{url}/1").status_code == 403
     assert len(items(other)) == 2
@@ -144,7 +139,7 @@ def test_anonymous_callers_are_asked_to_log_in(client, db):
 
 
 def test_a_row_filtered_grant_edits_only_its_rows_and_keeps_them_inside(client, posts):
-    other = person(client, "t_other", Role.EDITOR)
+    other = as_member(client, "t_other", Role.EDITOR)
     LayerGrant.objects.create(layer=posts, department=department("t_other"), action="edit",
                               row_filter="name = '北站'")
     fids = {f["properties"]["name"]: f["id"] for f in items(other)}  # egov: it sees both

@@ -9,7 +9,7 @@ from pyproj import Transformer
 
 from geoshare.access.models import AuditRecord, LayerGrant, Role, Tier
 from layers.models import Layer
-from tests.factories import department, member, vector_layer
+from tests.factories import as_member, department, vector_layer
 
 pytestmark = pytest.mark.django_db
 
@@ -30,11 +30,6 @@ def hydrants(db):
         {"name": ["北栓", "南栓"], "pressure": [0.3, 0.4], "owner_id": ["A1", "B2"]},
         tier=Tier.EGOV, dept=department("t_fire"),
     )
-
-
-def as_member(client, code: str, role: str):
-    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {member(f't_{code}_{role}', code, role)}"
-    return client
 
 
 @pytest.fixture
