@@ -1,11 +1,11 @@
 """WFS-T: a wfs:Transaction of Insert, Update, Replace and Delete actions, all or nothing.
 
-QGIS and GDAL edit WFS layers by POSTing a Transaction (WFS 1.1.0 or 2.0.0). The whole
-document is read first; then each action runs on the caller's edit grant for its type
-(``layers.edits``) inside one database transaction, so when one fails none happened. A
-type hidden from the caller is unknown, as anywhere else; one it sees but may not edit is
-refused (403). Update, Replace and Delete reach the features their filter matches within
-what the edit grant shows.
+QGIS and GDAL edit WFS layers by POSTing a Transaction (WFS 1.0.0, 1.1.0 or 2.0.0). The
+whole document is read first, filters and geometries too; then each action runs on the
+caller's edit grant for its type (``layers.edits``) inside one database transaction, so
+when one fails none happened. A type hidden from the caller is unknown, as anywhere else;
+one it sees but may not edit is refused (403). Update, Replace and Delete reach the
+features their filter matches within what the edit grant shows.
 """
 
 from __future__ import annotations
@@ -49,8 +49,7 @@ class _Action:
     grant: policy.Grant  # the caller's edit grant on the action's type
     handle: str  # the client's name for the action, else its position
     edit: edits.FeatureEdit | None = None  # what Insert, Update and Replace write
-    filter: etree._Element | None = None  # which features Update, Replace and Delete change
-    srs: Crs | None = None  # the CRS of the filter's geometries that name none
+    where: FeatureQuery | None = None  # which features Update, Replace and Delete change
 
 
 def transaction(request) -> HttpResponse:
@@ -73,7 +72,7 @@ def transaction(request) -> HttpResponse:
                 inserted.append((action.handle, f"{layer.name}.{fid}"))
                 totals["Insert"] += 1
                 continue
-            fids = _matching(action, version)
+            fids = feature_source(layer).lock(action.where, grant)  # in the grant's view
             if action.kind == "Delete":
                 edits.delete(layer, grant, fids)
             elif action.kind == "Update":
@@ -86,15 +85,6 @@ def transaction(request) -> HttpResponse:
                items=sum(totals.values()))
     body = _response(version, totals, inserted)
     return HttpResponse(body, content_type="application/xml; charset=UTF-8")
-
-
-def _matching(action: _Action, version: str) -> list[int]:
-    """The ids of the features the action's filter matches in the grant's view, locked."""
-    layer = action.grant.layer
-    srs = action.srs or default_crs(layer.srid)
-    context = FilterContext(layer.name, srs, lambda crs: wire_yx(crs, version), "Filter")
-    query = FeatureQuery(where=parse_filter(action.filter, context), literal_srid=srs.epsg, limit=None)
-    return feature_source(layer).lock(query, action.grant)
 
 
 class _Reader:
@@ -123,18 +113,20 @@ class _Reader:
                 features = _elements(element)
                 if not features:
                     raise MissingParameterError(f"{handle}: wfs:Insert holds no feature", "Insert")
-                actions += [_Action(kind, self.grant(_feature_type(f)), handle, self.feature(f, srs))
-                            for f in features]
+                for feature in features:
+                    grant = self.grant(_feature_type(feature))
+                    actions.append(_Action(kind, grant, handle, self.feature(feature, grant, srs)))
             elif kind == "Replace":
                 features = [f for f in _elements(element) if not _is_filter(f)]
                 if len(features) != 1:
                     raise InvalidParameterError(f"{handle}: wfs:Replace holds one feature", "Replace")
-                actions.append(_Action(kind, self.grant(_feature_type(features[0])), handle,
-                                       self.feature(features[0], srs), _filter_of(element, handle), srs))
+                grant = self.grant(_feature_type(features[0]))
+                actions.append(_Action(kind, grant, handle, self.feature(features[0], grant, srs),
+                                       self.where(element, grant, srs, handle)))
             else:
                 grant = self.grant(_type_name(element, handle))
                 edit = self.update(element, grant, srs, handle) if kind == "Update" else None
-                actions.append(_Action(kind, grant, handle, edit, _filter_of(element, handle), srs))
+                actions.append(_Action(kind, grant, handle, edit, self.where(element, grant, srs, handle)))
         if not actions:
             raise MissingParameterError("the Transaction holds no action", "request")
         return actions
@@ -144,10 +136,20 @@ class _Reader:
             self.grants[name] = edits.grants(self.principal, name, "typeName")[1]
         return self.grants[name]
 
-    def feature(self, feature, srs: Crs | None) -> edits.FeatureEdit:
+    def where(self, element, grant: policy.Grant, srs: Crs | None, handle: str) -> FeatureQuery:
+        """The query of the action's filter, whose geometries without a srsName are in ``srs``
+        (the action's), else in the type's DefaultCRS."""
+        filter_element = next((c for c in _elements(element) if _is_filter(c)), None)
+        if filter_element is None:  # "every feature" has to be said, not implied by a forgotten filter
+            raise MissingParameterError(f"{handle}: {etree.QName(element).localname} needs a Filter",
+                                        "Filter")
+        crs = srs or default_crs(grant.layer.srid)
+        context = FilterContext(grant.layer.name, crs, lambda c: wire_yx(c, self.version), "Filter")
+        return FeatureQuery(where=parse_filter(filter_element, context), literal_srid=crs.epsg, limit=None)
+
+    def feature(self, feature, grant: policy.Grant, srs: Crs | None) -> edits.FeatureEdit:
         """A feature element's properties and geometry; an absent geometry is none."""
-        layer = self.grant(_feature_type(feature)).layer
-        properties, geometry, crs = {}, None, srs or default_crs(layer.srid)
+        properties, geometry, crs = {}, None, srs or default_crs(grant.layer.srid)
         for child in _elements(feature):
             if etree.QName(child).namespace not in (None, NAMESPACE):
                 continue  # gml:name, gml:boundedBy and the like describe, they are not fields
@@ -224,14 +226,6 @@ def _feature_type(feature) -> str:
     if qname.namespace not in (None, NAMESPACE):
         raise LayerNotFoundError(f"{{{qname.namespace}}}{qname.localname}", "typeName")
     return layer_name(qname.localname)
-
-
-def _filter_of(element, handle: str):
-    found = next((c for c in _elements(element) if _is_filter(c)), None)
-    if found is None:  # "every feature" has to be said, not implied by a forgotten filter
-        raise MissingParameterError(f"{handle}: {etree.QName(element).localname} needs a Filter",
-                                    "Filter")
-    return found
 
 
 def _is_filter(element) -> bool:
