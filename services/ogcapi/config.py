@@ -4,7 +4,7 @@ The full catalog's configuration is built once per catalog version (max(modified
 one cheap query) and each request gets a copy filtered to the layers its principal may see
 (``policy.visible_layers``), so a layer published, edited, restyled or hidden is live at the
 next request in every process without a restart. The OpenAPI document is built only for
-/openapi and cached per version and view.
+/openapi and cached per version, view and the layers the caller may edit.
 """
 
 from __future__ import annotations
@@ -70,8 +70,12 @@ def _map_links(request, name: str, resource: dict) -> list[dict]:
 
 
 def openapi_for(config: dict, principal: policy.Principal) -> dict:
-    """The OpenAPI document of this configuration, cached by catalog version and view."""
-    return _openapi(config["_view"], config["server"]["url"], principal.cache_key, _Frozen(config))
+    """The OpenAPI document of this configuration, with Part 4's create, replace and delete
+    on the layers the principal may edit; cached by catalog version, view and those layers."""
+    editable = frozenset() if principal.is_anonymous else frozenset(
+        policy.visible_layers(principal, policy.Action.EDIT).filter(storage="vector")
+        .values_list("name", flat=True))
+    return _openapi(config["_view"], config["server"]["url"], editable, _Frozen(config))
 
 
 class _Frozen:
@@ -88,10 +92,19 @@ class _Frozen:
 
 
 @lru_cache(maxsize=64)
-def _openapi(view: str, url: str, principal_key: str, frozen: _Frozen) -> dict:
+def _openapi(view: str, url: str, editable: frozenset[str], frozen: _Frozen) -> dict:
     from pygeoapi.openapi import get_oas
 
-    return get_oas(frozen.config, fail_on_invalid_collection=False)
+    config = frozen.config
+    resources = {name: _editable(resource) if name in editable else resource
+                 for name, resource in config["resources"].items()}
+    return get_oas({**config, "resources": resources}, fail_on_invalid_collection=False)
+
+
+def _editable(resource: dict) -> dict:
+    """The resource with its feature provider marked editable, as pygeoapi's OpenAPI reads it."""
+    providers = [{**p, "editable": True} if p["type"] == "feature" else p for p in resource["providers"]]
+    return {**resource, "providers": providers}
 
 
 def _view_key(version: tuple, visible: set[str]) -> str:

@@ -167,3 +167,17 @@ def test_a_coverage_has_no_items_to_edit(editor):
 def test_conformance_declares_create_replace_delete(client):
     classes = client.get("/ogcapi/conformance", {"f": "json"}).json()["conformsTo"]
     assert "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete" in classes
+
+
+def test_the_openapi_document_offers_editing_to_editors_only(client, posts):
+    def operations(api):
+        paths = api.get("/ogcapi/openapi", {"f": "json"}).json()["paths"]
+        items = "/collections/t_posts/items"
+        return set(paths.get(items, {})), set(paths.get(f"{items}/{{featureId}}", {}))
+
+    viewer = as_member(client, "t_edit", Role.VIEWER)
+    items, item = operations(viewer)
+    assert "get" in items and "post" not in items and "delete" not in item
+    editor = as_member(client.__class__(), "t_edit", Role.EDITOR)
+    items, item = operations(editor)
+    assert "post" in items and {"put", "delete"} <= item
