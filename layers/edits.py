@@ -75,20 +75,25 @@ def grants(principal, layer_name: str, locator: str) -> tuple[policy.Grant, poli
         raise EditRefusedError(f"you may not edit layer {layer_name!r}", locator) from None
 
 
-def insert(layer, grant, edit: FeatureEdit) -> int:
-    """Add a feature; its new id."""
-    names, values, box = _assignments(layer, grant, edit, every_field=False)
-    statement = sql.SQL("INSERT INTO {} ({}) VALUES ({}) RETURNING fid").format(
+def insert(layer, grant, features: Sequence[FeatureEdit]) -> list[int]:
+    """Add features, in one statement; their new ids, in order."""
+    shapes = _geometries(layer, features)
+    rows = []
+    for edit, (geometry, _) in zip(features, shapes):
+        names, values = _assignments(layer, grant, edit, every_field=False)
+        rows.append(dict(zip([*names, "geom"], [*values, geometry])))
+    names = list(dict.fromkeys(name for row in rows for name in row))
+    statement = sql.SQL("INSERT INTO {} ({}) VALUES {} RETURNING fid").format(
         storage.table(layer.table_name), sql.SQL(", ").join(map(sql.Identifier, names)),
-        sql.SQL(", ").join(values),
+        sql.SQL(", ").join(
+            sql.SQL("({})").format(sql.SQL(", ").join(row.get(n, sql.SQL("NULL")) for n in names))
+            for row in rows),
     )
     with transaction.atomic():
-        with connection.cursor() as cur:
-            _execute(cur, statement)
-            fid = cur.fetchone()[0]
-        _still_seen(layer, grant, [fid])
-        _changed(layer, box, added=1)
-    return fid
+        fids = sorted(fid for (fid,) in _execute(statement))  # the sequence numbers rows in order
+        _still_seen(layer, grant, fids)
+        _changed(layer, _union([box for _, box in shapes]), added=len(fids))
+    return fids
 
 
 def replace(layer, grant, fids: Sequence[int], edit: FeatureEdit) -> None:
@@ -107,15 +112,17 @@ def delete(layer, grant, fids: Sequence[int]) -> None:
         fids = _locked(layer, grant, fids)
         if not fids:
             return
-        statement = sql.SQL("DELETE FROM {} WHERE fid = ANY({})").format(
-            storage.table(layer.table_name), sql.Literal(fids))
-        with connection.cursor() as cur:
-            _execute(cur, statement)
+        _execute(sql.SQL("DELETE FROM {} WHERE fid = ANY({})").format(
+            storage.table(layer.table_name), sql.Literal(fids)))
         _changed(layer, None, added=-len(fids))
 
 
 def _set(layer, grant, fids: Sequence[int], edit: FeatureEdit, every_field: bool) -> None:
-    names, values, box = _assignments(layer, grant, edit, every_field)
+    names, values = _assignments(layer, grant, edit, every_field)
+    box = None
+    if edit.geometry is not KEEP:
+        (geometry, box), = _geometries(layer, [edit])
+        names, values = [*names, "geom"], [*values, geometry]
     if not names:
         raise InvalidFeatureError("the update changes nothing: name a property or the geometry",
                                   "properties")
@@ -123,12 +130,10 @@ def _set(layer, grant, fids: Sequence[int], edit: FeatureEdit, every_field: bool
         fids = _locked(layer, grant, fids)
         if not fids:
             return
-        statement = sql.SQL("UPDATE {} SET ({}) = ROW({}) WHERE fid = ANY({})").format(
+        _execute(sql.SQL("UPDATE {} SET ({}) = ROW({}) WHERE fid = ANY({})").format(
             storage.table(layer.table_name), sql.SQL(", ").join(map(sql.Identifier, names)),
             sql.SQL(", ").join(values), sql.Literal(fids),
-        )
-        with connection.cursor() as cur:
-            _execute(cur, statement)
+        ))
         _still_seen(layer, grant, fids)
         _changed(layer, box)
 
@@ -143,7 +148,7 @@ def _locked(layer, grant, fids: Sequence[int]) -> list[int]:
 
 
 def _assignments(layer, grant, edit: FeatureEdit, every_field: bool):
-    """(column names, SQL values, bbox of the geometry) for an INSERT or UPDATE."""
+    """(column names, SQL values) of an edit's properties, for an INSERT or UPDATE."""
     if not isinstance(edit.properties, dict):
         raise InvalidFeatureError("properties must be a JSON object", "properties")
     types = {f.name: f.type for f in feature_source(layer).fields(grant)}
@@ -154,11 +159,7 @@ def _assignments(layer, grant, edit: FeatureEdit, every_field: bool):
             f"some of {', '.join(list(types)[:20])}", "properties")
     stored = {f["name"]: f["type"] for f in layer.fields}
     names = list(types) if every_field else list(edit.properties)
-    values = [_value(name, edit.properties.get(name), stored[name]) for name in names]
-    if edit.geometry is KEEP:
-        return names, values, None
-    geometry, box = _geometry(layer, edit)
-    return [*names, "geom"], [*values, geometry], box
+    return names, [_value(name, edit.properties.get(name), stored[name]) for name in names]
 
 
 def _value(name: str, value, pg_type: str) -> sql.Composable:
@@ -169,51 +170,73 @@ def _value(name: str, value, pg_type: str) -> sql.Composable:
     return sql.SQL("CAST({} AS {})").format(sql.Literal(value), sql.SQL(pg_type))
 
 
-def _geometry(layer, edit: FeatureEdit) -> tuple[sql.Composable, list[float] | None]:
-    """The geometry as stored (EWKB literal, in the layer's CRS and type) and its bbox."""
+def _geometries(layer, features: Sequence[FeatureEdit]) -> list[tuple[sql.Composable, list | None]]:
+    """Each feature's geometry as stored (an EWKB literal in the layer's CRS and type, or
+    NULL) and its bbox; checked in Python, then moved and checked by PostGIS in one query."""
+    shapes = [_shape(edit, _position(n, features)) for n, edit in enumerate(features)]
+    given = [n for n, shape in enumerate(shapes) if shape is not None]
+    stored = sql.SQL("ST_Force2D(ST_Transform(ST_GeomFromWKB(wkb, srid), {}))").format(
+        sql.Literal(int(layer.srid)))
+    if layer.geometry_type.startswith("Multi"):
+        stored = sql.SQL("ST_Multi({})").format(stored)
+    query = sql.SQL(
+        "SELECT ST_AsEWKB(g), GeometryType(g), ST_IsValidReason(g), ST_XMin(g), ST_YMin(g), "
+        "ST_XMax(g), ST_YMax(g) FROM (SELECT n, {} AS g FROM unnest({}::bytea[], {}::int[]) "
+        "WITH ORDINALITY AS v(wkb, srid, n)) q ORDER BY n"
+    ).format(stored, sql.Literal([shapely.to_wkb(shapes[n]) for n in given]),
+             sql.Literal([int(features[n].srid) for n in given]))
+    rows = []
+    if given:
+        try:
+            rows = _execute(query)
+        except DatabaseError as e:  # only the clients' geometries are at stake: PROJ refused one
+            raise InvalidFeatureError(f"geometry: {_first_line(e)}", "geometry") from e
+    results = [(sql.SQL("NULL"), None)] * len(features)
+    wanted = layer.geometry_type.upper()
+    for n, (ewkb, kind, validity, *box) in zip(given, rows):
+        where = _position(n, features)
+        if wanted not in ("", "GEOMETRY") and kind != wanted:
+            raise InvalidFeatureError(
+                f"{where}geometry is a {kind.title()}; layer {layer.name!r} stores {layer.geometry_type}",
+                "geometry")
+        if validity != "Valid Geometry":
+            raise InvalidFeatureError(f"{where}geometry is not valid: {validity}", "geometry")
+        results[n] = (sql.SQL("ST_GeomFromEWKB({})").format(sql.Literal(bytes(ewkb))), box)
+    return results
+
+
+def _shape(edit: FeatureEdit, where: str):
+    """The edit's GeoJSON geometry as x/y shapely, or None for none."""
     if edit.geometry is None:
-        return sql.SQL("NULL"), None
+        return None
     if not isinstance(edit.geometry, dict):
-        raise InvalidFeatureError("geometry must be a GeoJSON geometry object", "geometry")
+        raise InvalidFeatureError(f"{where}geometry must be a GeoJSON geometry object", "geometry")
     try:
         shape = shapely.from_geojson(json.dumps(edit.geometry))
     except (shapely.errors.GEOSException, ValueError, TypeError) as e:
-        raise InvalidFeatureError(f"geometry is not GeoJSON: {_first_line(e)}", "geometry") from None
+        raise InvalidFeatureError(f"{where}geometry is not GeoJSON: {_first_line(e)}", "geometry") from None
     if shape.is_empty:
-        raise InvalidFeatureError("geometry is empty; send null for a feature without one", "geometry")
+        raise InvalidFeatureError(f"{where}geometry is empty; send null for a feature without one",
+                                  "geometry")
     if edit.yx:
         shape = shapely.transform(shape, lambda coordinates: coordinates[:, ::-1])
     minx, miny, maxx, maxy = shapely.bounds(shape)
     if is_geographic(edit.srid) and not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
         raise InvalidFeatureError(
-            "geometry: longitudes must lie within ±180 and latitudes within ±90", "geometry")
-    stored = sql.SQL("ST_Force2D(ST_Transform(ST_GeomFromWKB({}, {}), {}))").format(
-        sql.Literal(shapely.to_wkb(shape)), sql.Literal(int(edit.srid)), sql.Literal(int(layer.srid)))
-    if layer.geometry_type.startswith("Multi"):
-        stored = sql.SQL("ST_Multi({})").format(stored)
-    query = sql.SQL(
-        "SELECT ST_AsEWKB(g), GeometryType(g), ST_IsValidReason(g), ST_XMin(g), ST_YMin(g), "
-        "ST_XMax(g), ST_YMax(g) FROM (SELECT {} AS g) q"
-    ).format(stored)
-    try:
-        with transaction.atomic(), connection.cursor() as cur:
-            cur.execute(query)
-            ewkb, kind, validity, *box = cur.fetchone()
-    except DatabaseError as e:  # only the client's geometry is at stake: PROJ refused it
-        raise InvalidFeatureError(f"geometry: {_first_line(e)}", "geometry") from e
-    wanted = layer.geometry_type.upper()
-    if wanted not in ("", "GEOMETRY") and kind != wanted:
-        raise InvalidFeatureError(
-            f"geometry is a {kind.title()}; layer {layer.name!r} stores {layer.geometry_type}", "geometry")
-    if validity != "Valid Geometry":
-        raise InvalidFeatureError(f"geometry is not valid: {validity}", "geometry")
-    return sql.SQL("ST_GeomFromEWKB({})").format(sql.Literal(bytes(ewkb))), box
+            f"{where}geometry: longitudes must lie within ±180 and latitudes within ±90", "geometry")
+    return shape
 
 
-def _execute(cur, statement: sql.Composable) -> None:
+def _position(n: int, features: Sequence) -> str:
+    return f"feature {n + 1}: " if len(features) > 1 else ""
+
+
+def _execute(statement: sql.Composable) -> list[tuple]:
+    """The statement's rows. No savepoint: a failure ends the edit, and the transaction."""
     try:
-        with transaction.atomic():
+        with connection.cursor() as cur:
             cur.execute(statement)
+            return cur.fetchall() if cur.description else []
     except DataError as e:  # a value its column's type cannot hold
         raise InvalidFeatureError(f"a property value does not fit its field: {_first_line(e)}",
                                   "properties") from e
@@ -228,15 +251,22 @@ def _still_seen(layer, grant, fids: list[int]) -> None:
             "feature")
 
 
+def _union(boxes) -> list[float] | None:
+    boxes = [box for box in boxes if box]
+    if not boxes:
+        return None
+    return [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+            max(b[3] for b in boxes)]
+
+
 def _changed(layer, box: list[float] | None, added: int = 0) -> None:
-    """Record an edit: feature count, an extent grown to the new geometry, the revision."""
+    """Record an edit: feature count, an extent grown to the new geometries, the revision."""
     from layers.models import Layer
 
     changes = {"feature_count": F("feature_count") + added} if added else {}
     # Locked until the edit commits, so edits at the same time grow the extent in turn.
     old = Layer.objects.select_for_update().values_list("native_bbox", flat=True).get(pk=layer.pk)
-    grown = box if not old else (
-        box and [min(old[0], box[0]), min(old[1], box[1]), max(old[2], box[2]), max(old[3], box[3])])
+    grown = _union([old, box]) if box else old
     if grown and grown != old:
         with connection.cursor() as cur:
             cur.execute(

@@ -33,7 +33,7 @@ _CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 
 def create(request, collection_url: str, collection_id: str) -> HttpResponse:
     _, grant = edits.grants(request.principal, collection_id, "collectionId")
-    fid = edits.insert(grant.layer, grant, _feature(request))
+    fid, = edits.insert(grant.layer, grant, [_feature(request)])
     audit.note(request, operation="create", items=1)
     response = HttpResponse(status=201)
     response["Location"] = f"{collection_url}/items/{fid}"

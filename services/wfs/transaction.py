@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from itertools import groupby
 
 from django.db import transaction as db
 from django.http import HttpResponse
@@ -48,7 +49,7 @@ class _Action:
     kind: str  # Insert, Update, Replace or Delete
     grant: policy.Grant  # the caller's edit grant on the action's type
     handle: str  # the client's name for the action, else its position
-    edit: edits.FeatureEdit | None = None  # what Insert, Update and Replace write
+    features: tuple[edits.FeatureEdit, ...] = ()  # what Insert (one or more), Update, Replace write
     where: FeatureQuery | None = None  # which features Update, Replace and Delete change
 
 
@@ -68,17 +69,17 @@ def transaction(request) -> HttpResponse:
         for action in actions:
             grant, layer = action.grant, action.grant.layer
             if action.kind == "Insert":
-                fid = edits.insert(layer, grant, action.edit)
-                inserted.append((action.handle, f"{layer.name}.{fid}"))
-                totals["Insert"] += 1
+                fids = edits.insert(layer, grant, action.features)
+                inserted += [(action.handle, f"{layer.name}.{fid}") for fid in fids]
+                totals["Insert"] += len(fids)
                 continue
             fids = feature_source(layer).lock(action.where, grant)  # in the grant's view
             if action.kind == "Delete":
                 edits.delete(layer, grant, fids)
             elif action.kind == "Update":
-                edits.update(layer, grant, fids, action.edit)
+                edits.update(layer, grant, fids, *action.features)
             else:
-                edits.replace(layer, grant, fids, action.edit)
+                edits.replace(layer, grant, fids, *action.features)
             totals[action.kind] += len(fids)
     audit.note(request.http, service="WFS", operation="Transaction",
                layers=list(dict.fromkeys(a.grant.layer.name for a in actions)),
@@ -113,19 +114,21 @@ class _Reader:
                 features = _elements(element)
                 if not features:
                     raise MissingParameterError(f"{handle}: wfs:Insert holds no feature", "Insert")
-                for feature in features:
-                    grant = self.grant(_feature_type(feature))
-                    actions.append(_Action(kind, grant, handle, self.feature(feature, grant, srs)))
+                # One statement per run of features of one type: GDAL sends thousands at once.
+                for name, run in groupby(features, key=_feature_type):
+                    grant = self.grant(name)
+                    actions.append(_Action(kind, grant, handle,
+                                           tuple(self.feature(f, grant, srs) for f in run)))
             elif kind == "Replace":
                 features = [f for f in _elements(element) if not _is_filter(f)]
                 if len(features) != 1:
                     raise InvalidParameterError(f"{handle}: wfs:Replace holds one feature", "Replace")
                 grant = self.grant(_feature_type(features[0]))
-                actions.append(_Action(kind, grant, handle, self.feature(features[0], grant, srs),
+                actions.append(_Action(kind, grant, handle, (self.feature(features[0], grant, srs),),
                                        self.where(element, grant, srs, handle)))
             else:
                 grant = self.grant(_type_name(element, handle))
-                edit = self.update(element, grant, srs, handle) if kind == "Update" else None
+                edit = (self.update(element, grant, srs, handle),) if kind == "Update" else ()
                 actions.append(_Action(kind, grant, handle, edit, self.where(element, grant, srs, handle)))
         if not actions:
             raise MissingParameterError("the Transaction holds no action", "request")
