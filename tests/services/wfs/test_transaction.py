@@ -283,3 +283,26 @@ def test_transaction_is_posted(editor, hydrants):
     response = editor.get("/ows", {"SERVICE": "WFS", "VERSION": "2.0.0", "REQUEST": "Transaction"})
     assert response.status_code == 400 and exception_code(response) == "OptionNotSupported"
     assert "POST" in response.content.decode()
+
+
+def test_many_features_in_one_insert_go_in_together_or_not_at_all(editor, hydrants):
+    def point(name, pos):
+        return (f"<geoshare:t_hydrants><geoshare:name>{name}</geoshare:name><geoshare:geom>"
+                f"<gml:Point srsName=\"urn:ogc:def:crs:EPSG::4490\"><gml:pos>{pos}</gml:pos></gml:Point>"
+                "</geoshare:geom></geoshare:t_hydrants>")
+
+    line = ("<geoshare:t_hydrants><geoshare:geom><gml:LineString srsName=\"urn:ogc:def:crs:EPSG::4490\">"
+            "<gml:posList>31.9 120.5 31.95 120.6</gml:posList></gml:LineString></geoshare:geom></geoshare:t_hydrants>")
+    refused = transact(editor, f"<wfs:Insert>{point('一', '31.91 120.51')}{line}</wfs:Insert>")
+    assert refused.status_code == 400 and "feature 2:" in refused.content.decode()
+    assert set(hydrant_rows(editor)) == {"北栓", "南栓"}
+    names = [f"栓{n}" for n in range(50)]
+    response = transact(editor, "<wfs:Insert>" + "".join(
+        point(name, f"{31.9 + n / 1000} {120.5 + n / 1000}") for n, name in enumerate(names)) + "</wfs:Insert>")
+    assert response.status_code == 200, response.content
+    rids = etree.fromstring(response.content).xpath("//fes:ResourceId/@rid", namespaces=OWS)
+    rows = hydrant_rows(editor)
+    # The ids come back in the order of the features.
+    assert [rows[name]["id"] for name in names] == rids
+    assert rows["栓49"]["xy"] == pytest.approx([120.549, 31.949])
+    assert Layer.objects.get(pk=hydrants.pk).feature_count == 52
