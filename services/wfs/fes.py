@@ -3,8 +3,9 @@
 pygeofilter 0.4's FES parsers are used for everything they read right. What they do not, is
 mended here, node by node, before their handlers see it:
 
-- fes:ResourceId (and Filter 1.1's ogc:FeatureId/ogc:GmlObjectId) are unknown to them, and
-  fes:Filter takes a single child, so a filter of several ids fails;
+- fes:ResourceId (and Filter 1.1's ogc:FeatureId/ogc:GmlObjectId, and the ogc:ResourceId and
+  unprefixed GmlObjectId id GDAL writes) are unknown to them, and fes:Filter takes a single
+  child, so a filter of several ids fails;
 - BBOX becomes NOT Disjoint (no index use), drops the envelope's srsName, and needs the
   ValueReference that FES 2.0 makes optional;
 - GML coordinates without a srsName are left in no CRS at all (geometries are read by
@@ -149,7 +150,8 @@ class _Mended:
     def _resource_ids(self, nodes) -> list[int]:
         ids = []
         for node in nodes:
-            rid = node.get("rid") or node.get("fid") or node.get(f"{{{GML}}}id") or ""
+            # GDAL writes GmlObjectId's id unprefixed in GetFeature filters.
+            rid = node.get("rid") or node.get("fid") or node.get(f"{{{GML}}}id") or node.get("id") or ""
             type_name, _, number = rid.rpartition(".")
             # A bare number is a fid of the queried type; "<type>.<fid>" is our gml:id.
             if number.isdigit() and type_name in ("", self.context.type_name):
@@ -257,7 +259,7 @@ class _Fes20(_Mended, FES20Parser):
 
 class _Fes11(_Mended, FES11Parser):
     namespace = OGC
-    _ID_TAGS = ("FeatureId", "GmlObjectId")
+    _ID_TAGS = ("FeatureId", "GmlObjectId", "ResourceId")  # GDAL's 2.0 Update: ogc:ResourceId
 
 
 # pygeofilter's metaclass builds a class's handler table from its direct bases only, which

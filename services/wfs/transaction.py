@@ -84,7 +84,10 @@ def transaction(request) -> HttpResponse:
     audit.note(request.http, service="WFS", operation="Transaction",
                layers=list(dict.fromkeys(a.grant.layer.name for a in actions)),
                items=sum(totals.values()))
-    body = _response(version, totals, inserted)
+    # GDAL labels its 1.1 documents 2.0.0 when it agreed on 2.0.0, and then reads a new
+    # feature's id as ogc:FeatureId when it inserts in batches, as fes:ResourceId one by one.
+    both_ids = version == "1.1.0" and request.xml.get("version") == "2.0.0"
+    body = _response(version, totals, inserted, both_ids)
     return HttpResponse(body, content_type="application/xml; charset=UTF-8")
 
 
@@ -247,12 +250,12 @@ def _child(element, names: tuple[str, ...]):
 # -- the answer -----------------------------------------------------------------------------
 
 
-def _response(version: str, totals: Counter, inserted: list[tuple[str, str]]) -> bytes:
+def _response(version: str, totals: Counter, inserted: list[tuple[str, str]], both_ids: bool) -> bytes:
     if version == "1.0.0":
         return _response_10(inserted)
-    wfs, ids = (WFS20, FES20) if version == "2.0.0" else (WFS11, OGC)
+    wfs = WFS20 if version == "2.0.0" else WFS11
     root = etree.Element(f"{{{wfs}}}TransactionResponse", version=version,
-                         nsmap={"wfs": wfs, "fes" if version == "2.0.0" else "ogc": ids})
+                         nsmap={"wfs": wfs, "fes": FES20, "ogc": OGC})
     summary = etree.SubElement(root, f"{{{wfs}}}TransactionSummary")
     for kind in _KINDS if version == "2.0.0" else _KINDS_11:
         etree.SubElement(summary, f"{{{wfs}}}{_TOTALS[kind]}").text = str(totals[kind])
@@ -260,10 +263,10 @@ def _response(version: str, totals: Counter, inserted: list[tuple[str, str]]) ->
         results = etree.SubElement(root, f"{{{wfs}}}InsertResults")
         for handle, rid in inserted:
             feature = etree.SubElement(results, f"{{{wfs}}}Feature", handle=handle)
-            if version == "2.0.0":
-                etree.SubElement(feature, f"{{{ids}}}ResourceId", rid=rid)
-            else:
-                etree.SubElement(feature, f"{{{ids}}}FeatureId", fid=rid)
+            if version != "2.0.0":
+                etree.SubElement(feature, f"{{{OGC}}}FeatureId", fid=rid)
+            if version == "2.0.0" or both_ids:
+                etree.SubElement(feature, f"{{{FES20}}}ResourceId", rid=rid)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 

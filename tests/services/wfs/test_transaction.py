@@ -306,3 +306,32 @@ def test_many_features_in_one_insert_go_in_together_or_not_at_all(editor, hydran
     assert [rows[name]["id"] for name in names] == rids
     assert rows["栓49"]["xy"] == pytest.approx([120.549, 31.949])
     assert Layer.objects.get(pk=hydrants.pk).feature_count == 52
+
+
+def test_gdal_s_documents_for_a_wfs20_connection(editor, hydrants):
+    # 1.x namespaces labelled 2.0.0, ogc:ResourceId in updates; GDAL reads a new id as
+    # ogc:FeatureId (batched inserts) or fes:ResourceId (one by one): both are there.
+    def gdal(actions):
+        body = (f'<wfs:Transaction xmlns:wfs="http://www.opengis.net/wfs" service="WFS" version="2.0.0" '
+                f'xmlns:gml="http://www.opengis.net/gml" xmlns:ogc="http://www.opengis.net/ogc">{actions}'
+                "</wfs:Transaction>")
+        return editor.post("/ows", body.encode(), content_type="application/xml; charset=UTF-8")
+
+    inserted = gdal('<wfs:Insert><feature:t_hydrants xmlns:feature="urn:geoshare:features">'
+                    "<feature:name>东栓</feature:name><feature:geom><gml:Point srsName=\"urn:ogc:def:crs:EPSG::4490\">"
+                    "<gml:pos>31.92 120.55</gml:pos></gml:Point></feature:geom></feature:t_hydrants></wfs:Insert>")
+    assert inserted.status_code == 200, inserted.content
+    feature = etree.fromstring(inserted.content).find("wfs11:InsertResults/wfs11:Feature", OWS)
+    fid = feature.find("ogc:FeatureId", OWS).get("fid")
+    assert feature.find("fes:ResourceId", OWS).get("rid") == fid
+    updated = gdal('<wfs:Update typeName="feature:t_hydrants" xmlns:feature="urn:geoshare:features">'
+                   "<wfs:Property><wfs:Name>pressure</wfs:Name><wfs:Value>0.8</wfs:Value></wfs:Property>"
+                   f'<ogc:Filter><ogc:ResourceId rid="{fid}"/></ogc:Filter></wfs:Update>')
+    assert updated.status_code == 200, updated.content
+    assert hydrant_rows(editor)["东栓"]["pressure"] == 0.8
+    # Before deleting by id, GDAL fetches the feature with an unprefixed GmlObjectId id.
+    found = editor.get("/ows", {
+        "SERVICE": "WFS", "VERSION": "1.1.0", "REQUEST": "GetFeature", "TYPENAME": "geoshare:t_hydrants",
+        "OUTPUTFORMAT": "application/json",
+        "FILTER": f'<Filter xmlns="http://www.opengis.net/ogc"><GmlObjectId id="{fid}"/></Filter>'})
+    assert [f["id"] for f in json.loads(b"".join(found.streaming_content))["features"]] == [fid]
