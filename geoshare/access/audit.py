@@ -65,6 +65,7 @@ _INSERT = (
     "operation, layers, bbox, crs, items, bytes, status, detail) "
     "VALUES (now(), %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
 )
+_ASYNC_COMMIT = "SET LOCAL synchronous_commit = off; "
 
 
 def _write(request, response, info, size: int) -> None:
@@ -88,8 +89,13 @@ def _write(request, response, info, size: int) -> None:
         response.status_code,
         str(annotations.get("detail", ""))[:300],
     ]
+    # A read is recorded without waiting for the WAL to reach the disk (a cached tile waits
+    # 0.2 ms less): only a crash of the database server itself, not of geoshare, can lose
+    # the last fraction of a second of such rows. A request that may change data waits, as
+    # the change it records did. SET LOCAL ends with the statement's implicit transaction.
+    statement = _INSERT if request.method not in ("GET", "HEAD") else _ASYNC_COMMIT + _INSERT
     try:
         with connection.cursor() as cur:
-            cur.execute(_INSERT, values)
+            cur.execute(statement, values)
     except Exception:  # the answer is already out: log, never turn it into an error
         log.exception("could not write the audit record for %s", request.path)

@@ -16,6 +16,17 @@ def test_a_data_request_writes_one_row(client):
     assert record.status == 400 and record.bytes > 0 and record.ip == "127.0.0.1"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_read_is_recorded_without_waiting_for_the_disk_and_nothing_else_is(client):
+    client.get("/api/catalog/layers/")
+    assert AuditRecord.objects.get().operation
+    # The asynchronous commit was the audit row's alone: the session still waits for the
+    # disk, so an edit that follows is as durable as ever.
+    with connection.cursor() as cur:
+        cur.execute("SHOW synchronous_commit")
+        assert cur.fetchone()[0] == "on"
+
+
 def test_pages_that_are_not_data_are_not_audited(client):
     client.get("/")
     client.get("/health")
