@@ -77,6 +77,8 @@ def grants(principal, layer_name: str, locator: str) -> tuple[policy.Grant, poli
 
 def insert(layer, grant, features: Sequence[FeatureEdit]) -> list[int]:
     """Add features, in one statement; their new ids, in order."""
+    if not features:
+        return []
     shapes = _geometries(layer, features)
     rows = []
     for edit, (geometry, _) in zip(features, shapes):
