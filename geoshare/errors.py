@@ -16,7 +16,15 @@ __all__ = [
     "LimitExceededError",
     "ImportFailedError",
     "NotAuthenticatedError",
+    "first_line",
 ]
+
+
+def first_line(error: Exception, limit: int | None = None) -> str:
+    """The first line of a library's error message (at most ``limit`` characters), for a
+    one-line answer; the error's class name when it says nothing."""
+    text = str(error).strip()
+    return text.splitlines()[0][:limit] if text else type(error).__name__
 
 
 class GeoshareError(Exception):

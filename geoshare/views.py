@@ -7,6 +7,7 @@ from django.views.decorators.http import require_safe
 
 from geoshare import services
 from geoshare.access import policy
+from geoshare.errors import first_line
 
 
 @require_safe
@@ -39,8 +40,7 @@ def health(request):
             cur.execute("SELECT postgis_lib_version(), (SELECT count(*) FROM layers_layer)")
             postgis, layer_count = cur.fetchone()
     except DatabaseError as e:
-        message = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        return JsonResponse({"status": "error", "database": message}, status=503)
+        return JsonResponse({"status": "error", "database": first_line(e)}, status=503)
     return JsonResponse(
         {"status": "ok", "database": "ok", "postgis": postgis, "layers": layer_count}
     )

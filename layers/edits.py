@@ -22,7 +22,7 @@ from psycopg import sql
 from geoshare.access import policy
 from geoshare.errors import (
     FeatureNotFoundError, GeoshareError, InvalidParameterError, LayerNotFoundError,
-    NotAuthenticatedError, UnknownPropertyError,
+    NotAuthenticatedError, UnknownPropertyError, first_line,
 )
 from geoshare.geo import is_geographic
 from layers import storage
@@ -192,7 +192,7 @@ def _geometries(layer, features: Sequence[FeatureEdit]) -> list[tuple[sql.Compos
         try:
             rows = _execute(query)
         except DatabaseError as e:  # only the clients' geometries are at stake: PROJ refused one
-            raise InvalidFeatureError(f"geometry: {_first_line(e)}", "geometry") from e
+            raise InvalidFeatureError(f"geometry: {first_line(e, 300)}", "geometry") from e
     results = [(sql.SQL("NULL"), None)] * len(features)
     wanted = layer.geometry_type.upper()
     for n, (ewkb, kind, validity, *box) in zip(given, rows):
@@ -216,7 +216,7 @@ def _shape(edit: FeatureEdit, where: str):
     try:
         shape = shapely.from_geojson(json.dumps(edit.geometry))
     except (shapely.errors.GEOSException, ValueError, TypeError) as e:
-        raise InvalidFeatureError(f"{where}geometry is not GeoJSON: {_first_line(e)}", "geometry") from None
+        raise InvalidFeatureError(f"{where}geometry is not GeoJSON: {first_line(e, 300)}", "geometry") from None
     if shape.is_empty:
         raise InvalidFeatureError(f"{where}geometry is empty; send null for a feature without one",
                                   "geometry")
@@ -240,7 +240,7 @@ def _execute(statement: sql.Composable) -> list[tuple]:
             cur.execute(statement)
             return cur.fetchall() if cur.description else []
     except DataError as e:  # a value its column's type cannot hold
-        raise InvalidFeatureError(f"a property value does not fit its field: {_first_line(e)}",
+        raise InvalidFeatureError(f"a property value does not fit its field: {first_line(e, 300)}",
                                   "properties") from e
 
 
@@ -282,7 +282,3 @@ def _changed(layer, box: list[float] | None, added: int = 0) -> None:
     if changes:
         Layer.objects.filter(pk=layer.pk).update(**changes)
     layer.bump(data=True)
-
-
-def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0][:300] if str(error).strip() else type(error).__name__

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pygeofilter import ast, values
 from psycopg import sql
 
-from geoshare.errors import InvalidParameterError, UnknownPropertyError
+from geoshare.errors import InvalidParameterError, UnknownPropertyError, first_line
 from geoshare.geo import is_geographic, parse_crs
 
 __all__ = ["FilterContext", "compile_filter", "FilterError", "parse_cql2_text", "parse_cql2_json"]
@@ -71,7 +71,7 @@ def parse_cql2_text(text: str, locator: str = "filter"):
     except FilterError:
         raise
     except Exception as e:  # lark's UnexpectedInput and friends, or a bad literal
-        raise FilterError(f"{locator} is not valid CQL2 text: {_first_line(e)}", locator) from None
+        raise FilterError(f"{locator} is not valid CQL2 text: {first_line(e, 200)}", locator) from None
 
 
 def parse_cql2_json(document, locator: str = "filter"):
@@ -85,7 +85,7 @@ def parse_cql2_json(document, locator: str = "filter"):
     except FilterError:
         raise
     except Exception as e:
-        raise FilterError(f"{locator} is not valid CQL2 JSON: {_first_line(e)}", locator) from None
+        raise FilterError(f"{locator} is not valid CQL2 JSON: {first_line(e, 200)}", locator) from None
 
 
 def _cql2_like(node):
@@ -97,11 +97,6 @@ def _cql2_like(node):
         if isinstance(child, ast.Node):
             _cql2_like(child)
     return node
-
-
-def _first_line(error: Exception) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0][:200] if text else type(error).__name__
 
 
 def compile_filter(node, context: FilterContext) -> sql.Composable:

@@ -13,7 +13,7 @@ from pyproj.exceptions import CRSError
 from geoshare.errors import ImportFailedError
 
 __all__ = [
-    "ImportRequest", "ImportReport", "Progress", "resolve_srid", "parse_srs", "first_line",
+    "ImportRequest", "ImportReport", "Progress", "resolve_srid", "parse_srs",
 ]
 
 Progress = Callable[[int, "int | None"], None]
@@ -133,9 +133,3 @@ def as_date(value) -> datetime.date | None:
     if isinstance(value, datetime.date):
         return value
     return datetime.date.fromisoformat(str(value))
-
-
-def first_line(error: Exception) -> str:
-    """The first line of a library's error message: enough for a one-line import error."""
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

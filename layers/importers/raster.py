@@ -13,8 +13,8 @@ from rasterio.errors import RasterioError
 from rasterio.vrt import WarpedVRT
 from rasterio.warp import transform_bounds
 
-from geoshare.errors import ImportFailedError
-from layers.importers.base import ImportRequest, first_line, resolve_srid
+from geoshare.errors import ImportFailedError, first_line
+from layers.importers.base import ImportRequest, resolve_srid
 
 __all__ = ["write_cog", "describe_raster"]
 

@@ -19,8 +19,7 @@ import pyogrio.raw
 import shapely
 from pyogrio.errors import DataSourceError, DataLayerError
 
-from geoshare.errors import ImportFailedError
-from layers.importers.base import first_line
+from geoshare.errors import ImportFailedError, first_line
 from layers.importers.encoding import text_encoding
 
 __all__ = ["Field", "Batch", "VectorReader", "OgrReader", "CsvReader"]

@@ -32,7 +32,7 @@ from pygeofilter.parsers.fes.util import NodeParsingError
 from pygeofilter.parsers.fes.v11 import FES11Parser
 from pygeofilter.parsers.fes.v20 import FES20Parser
 
-from geoshare.errors import GeoshareError
+from geoshare.errors import GeoshareError, first_line
 from geoshare.geo import Crs
 from layers.filters import FilterError
 from services.wfs.gmlread import GML, GML32, crs_of, read_geometry
@@ -83,9 +83,8 @@ def parse_filter(root: etree._Element, context: FilterContext):
         AttributeError,
         RecursionError,
     ) as e:
-        message = str(e).splitlines()[0][:200] if str(e).strip() else type(e).__name__
         raise FilterParsingError(
-            f"{context.locator} is not a valid filter: {message}", context.locator
+            f"{context.locator} is not a valid filter: {first_line(e, 200)}", context.locator
         ) from None
 
 

@@ -20,7 +20,7 @@ from lxml import etree
 
 from geoshare.access import audit, policy
 from geoshare.errors import (
-    InvalidParameterError, LayerNotFoundError, MissingParameterError,
+    InvalidParameterError, LayerNotFoundError, MissingParameterError, first_line,
 )
 from geoshare.geo import Crs, parse_crs
 from layers import edits
@@ -211,9 +211,8 @@ class _Reader:
             return None, read_geometry(shapes[0], default, lambda crs: wire_yx(crs, self.version),
                                        "geometry")
         except (ValueError, TypeError, KeyError, IndexError, AttributeError) as e:
-            message = str(e).splitlines()[0][:200] if str(e).strip() else type(e).__name__
-            raise edits.InvalidFeatureError(f"geometry is not GML this server reads: {message}",
-                                            "geometry") from None
+            raise edits.InvalidFeatureError(
+                f"geometry is not GML this server reads: {first_line(e, 200)}", "geometry") from None
 
 
 def _type_name(element, handle: str) -> str:
