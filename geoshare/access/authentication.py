@@ -24,7 +24,10 @@ from django.utils import timezone
 
 from geoshare.access import tokens
 
-__all__ = ["CredentialsMiddleware", "ThrottledModelBackend", "client_ip"]
+__all__ = ["CredentialsMiddleware", "ThrottledModelBackend", "client_ip", "BASIC_CHALLENGE"]
+
+# WWW-Authenticate of a 401: desktop clients ask for credentials on it.
+BASIC_CHALLENGE = 'Basic realm="geoshare", charset="UTF-8"'
 
 
 def client_ip(request) -> str:
@@ -154,7 +157,7 @@ def _check(request, kind: str, username: str | None, secret: str):
 def _refuse(message: str, status: int = 401) -> JsonResponse:
     response = JsonResponse({"status": status, "detail": message}, status=status)
     if status == 401:
-        response["WWW-Authenticate"] = 'Basic realm="geoshare", charset="UTF-8"'
+        response["WWW-Authenticate"] = BASIC_CHALLENGE
     return response
 
 

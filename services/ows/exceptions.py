@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.http import HttpResponse
 from lxml import etree
 
+from geoshare.access.authentication import BASIC_CHALLENGE
 from geoshare.errors import GeoshareError
 
 __all__ = ["OwsError", "resolve", "report_response", "FLAVOURS"]
@@ -122,6 +123,6 @@ FLAVOURS = {
 def report_response(e: OwsError, flavour: str, version: str) -> HttpResponse:
     body, content_type = FLAVOURS[flavour](e, version)
     response = HttpResponse(body, content_type=content_type, status=e.status)
-    if e.status == 401:  # desktop clients ask for credentials on this challenge
-        response["WWW-Authenticate"] = 'Basic realm="geoshare", charset="UTF-8"'
+    if e.status == 401:
+        response["WWW-Authenticate"] = BASIC_CHALLENGE
     return response
