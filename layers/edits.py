@@ -80,9 +80,10 @@ def insert(layer, grant, features: Sequence[FeatureEdit]) -> list[int]:
     if not features:
         return []
     shapes = _geometries(layer, features)
+    columns = _Columns(layer, grant)
     rows = []
     for edit, (geometry, _) in zip(features, shapes):
-        names, values = _assignments(layer, grant, edit, every_field=False)
+        names, values = columns.assignments(edit, every_field=False)
         rows.append(dict(zip([*names, "geom"], [*values, geometry])))
     names = list(dict.fromkeys(name for row in rows for name in row))
     statement = sql.SQL("INSERT INTO {} ({}) VALUES {} RETURNING fid").format(
@@ -120,7 +121,7 @@ def delete(layer, grant, fids: Sequence[int]) -> None:
 
 
 def _set(layer, grant, fids: Sequence[int], edit: FeatureEdit, every_field: bool) -> None:
-    names, values = _assignments(layer, grant, edit, every_field)
+    names, values = _Columns(layer, grant).assignments(edit, every_field)
     box = None
     if edit.geometry is not KEEP:
         (geometry, box), = _geometries(layer, [edit])
@@ -149,19 +150,25 @@ def _locked(layer, grant, fids: Sequence[int]) -> list[int]:
     return found
 
 
-def _assignments(layer, grant, edit: FeatureEdit, every_field: bool):
-    """(column names, SQL values) of an edit's properties, for an INSERT or UPDATE."""
-    if not isinstance(edit.properties, dict):
-        raise InvalidFeatureError("properties must be a JSON object", "properties")
-    types = {f.name: f.type for f in feature_source(layer).fields(grant)}
-    unknown = [name for name in edit.properties if name not in types]
-    if unknown:
-        raise UnknownPropertyError(
-            f"property {str(unknown[0])[:80]!r} is not a property of layer {layer.name!r}; use "
-            f"some of {', '.join(list(types)[:20])}", "properties")
-    stored = {f["name"]: f["type"] for f in layer.fields}
-    names = list(types) if every_field else list(edit.properties)
-    return names, [_value(name, edit.properties.get(name), stored[name]) for name in names]
+class _Columns:
+    """The fields a grant lets an edit write, worked out once for all its features."""
+
+    def __init__(self, layer, grant):
+        self.layer_name = layer.name
+        self.visible = [f.name for f in feature_source(layer).fields(grant)]
+        self.types = {f["name"]: f["type"] for f in layer.fields}
+
+    def assignments(self, edit: FeatureEdit, every_field: bool):
+        """(column names, SQL values) of an edit's properties, for an INSERT or UPDATE."""
+        if not isinstance(edit.properties, dict):
+            raise InvalidFeatureError("properties must be a JSON object", "properties")
+        unknown = [name for name in edit.properties if name not in self.visible]
+        if unknown:
+            raise UnknownPropertyError(
+                f"property {str(unknown[0])[:80]!r} is not a property of layer "
+                f"{self.layer_name!r}; use some of {', '.join(self.visible[:20])}", "properties")
+        names = list(self.visible) if every_field else list(edit.properties)
+        return names, [_value(name, edit.properties.get(name), self.types[name]) for name in names]
 
 
 def _value(name: str, value, pg_type: str) -> sql.Composable:
