@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import shapely
-from django.contrib.gis.geos import GEOSGeometry
+from django.contrib.gis.geos import Polygon
 from django.db import DatabaseError, DataError, connection, transaction
 from django.db.models import F
 from psycopg import sql
@@ -24,7 +24,7 @@ from geoshare.errors import (
     FeatureNotFoundError, GeoshareError, InvalidParameterError, LayerNotFoundError,
     NotAuthenticatedError, UnknownPropertyError, first_line,
 )
-from geoshare.geo import is_geographic
+from geoshare.geo import BBox, is_geographic
 from layers import storage
 from layers.features import feature_source
 from layers.sources import FeatureQuery
@@ -277,15 +277,10 @@ def _changed(layer, box: list[float] | None, added: int = 0) -> None:
     old = Layer.objects.select_for_update().values_list("native_bbox", flat=True).get(pk=layer.pk)
     grown = _union([old, box]) if box else old
     if grown and grown != old:
-        with connection.cursor() as cur:
-            cur.execute(
-                "SELECT ST_AsBinary(ST_Envelope(ST_Transform("
-                "ST_MakeEnvelope(%s, %s, %s, %s, %s), 4490)))",
-                [*grown, layer.srid],
-            )
-            wkb = cur.fetchone()[0]
-        changes.update(native_bbox=grown,
-                       extent=storage.envelope_polygon(GEOSGeometry(memoryview(wkb), srid=4490)))
+        # PROJ here, not a round trip to PostGIS while the layer's row is locked.
+        envelope = Polygon.from_bbox(BBox(*grown, layer.srid).transformed(4490).as_tuple()).envelope
+        envelope.srid = 4490
+        changes.update(native_bbox=grown, extent=storage.envelope_polygon(envelope))
     if changes:
         Layer.objects.filter(pk=layer.pk).update(**changes)
     layer.bump(data=True)

@@ -4,6 +4,7 @@ import json
 
 import pytest
 import shapely
+from django.contrib.gis.geos import Point
 from lxml import etree
 from pyproj import Transformer
 
@@ -335,3 +336,15 @@ def test_gdal_s_documents_for_a_wfs20_connection(editor, hydrants):
         "OUTPUTFORMAT": "application/json",
         "FILTER": f'<Filter xmlns="http://www.opengis.net/ogc"><GmlObjectId id="{fid}"/></Filter>'})
     assert [f["id"] for f in json.loads(b"".join(found.streaming_content))["features"]] == [fid]
+
+
+def test_an_insert_outside_the_extent_grows_it(editor, hydrants):
+    response = transact(editor, "<wfs:Insert><geoshare:t_hydrants><geoshare:geom>"
+                                '<gml:Point srsName="urn:ogc:def:crs:EPSG::4490"><gml:pos>32.05 120.85</gml:pos>'
+                                "</gml:Point></geoshare:geom></geoshare:t_hydrants></wfs:Insert>")
+    assert response.status_code == 200, response.content
+    layer = Layer.objects.get(pk=hydrants.pk)
+    assert layer.native_bbox == pytest.approx([120.50, 31.90, 120.85, 32.05])
+    assert layer.extent.srid == 4490
+    assert layer.extent.covers(Point(120.85, 32.05, srid=4490))
+    assert layer.extent.covers(Point(120.50, 31.90, srid=4490))
