@@ -32,6 +32,7 @@ from services.wfs import capabilities as caps
 from services.wfs.encoders import csv_, files, geojson, gml, schema
 from services.wfs.encoders.collection import Collection, Part
 from services.wfs.params import (
+    GEOMETRY_NAMES,
     GET_FEATURE_BY_ID,
     PREFIX,
     GetFeatureParams,
@@ -49,7 +50,6 @@ from services.wfs.transaction import transaction
 __all__ = ["OPERATIONS"]
 
 LOOKAHEAD = 1000  # rows read before the response starts
-GEOMETRY_NAMES = ("geom", "geometry", "the_geom", "shape")
 # Files to keep are downloads in the policy's terms; GML and GeoJSON feed a client's view.
 _DOWNLOADS = ("shapezip", "gpkg", "csv")
 _XML = "application/xml; charset=UTF-8"

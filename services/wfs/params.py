@@ -47,6 +47,7 @@ __all__ = [
     "default_crs",
     "max_features",
     "layer_name",
+    "GEOMETRY_NAMES",
 ]
 
 PREFIX = "geoshare"
@@ -54,6 +55,8 @@ NAMESPACE = "urn:geoshare:features"
 WFS20 = "http://www.opengis.net/wfs/2.0"
 WFS11 = "http://www.opengis.net/wfs"
 GET_FEATURE_BY_ID = "urn:ogc:def:query:OGC-WFS::GetFeatureById"
+# Names clients give the geometry property (ours is gml.GEOMETRY_PROPERTY, "geom").
+GEOMETRY_NAMES = ("geom", "geometry", "the_geom", "shape")
 _FES_LANGUAGES = (
     "urn:ogc:def:query Language:OGC-FES:Filter",
     "urn:ogc:def:queryLanguage:OGC-FES:Filter",

@@ -26,18 +26,16 @@ from geoshare.geo import Crs, parse_crs
 from layers import edits
 from layers.features import feature_source
 from layers.sources import FeatureQuery
-from services.wfs.encoders.gml import GEOMETRY_PROPERTY
 from services.wfs.errors import OptionNotSupportedError
 from services.wfs.fes import FES20, OGC, FilterContext, parse_filter
 from services.wfs.gmlread import GML, GML32, read_geometry
 from services.wfs.params import (
-    NAMESPACE, WFS11, WFS20, default_crs, layer_name, wire_yx,
+    GEOMETRY_NAMES, NAMESPACE, WFS11, WFS20, default_crs, layer_name, wire_yx,
 )
 
 __all__ = ["transaction"]
 
 _XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
-_GEOMETRY_NAMES = (GEOMETRY_PROPERTY, "geometry", "the_geom", "shape")
 _KINDS = ("Insert", "Update", "Replace", "Delete")
 _KINDS_11 = ("Insert", "Update", "Delete")
 _TOTALS = {"Insert": "totalInserted", "Update": "totalUpdated", "Replace": "totalReplaced",
@@ -163,7 +161,7 @@ class _Reader:
             value, shape = self.value(child, crs)
             if shape is not None:
                 geometry, crs = shape
-            elif name not in _GEOMETRY_NAMES:
+            elif name not in GEOMETRY_NAMES:
                 properties[name] = value
         return edits.FeatureEdit(properties, geometry, crs.epsg)
 
@@ -190,7 +188,7 @@ class _Reader:
                 value, shape = self.value(value_element, crs)
             if shape is not None:
                 geometry, crs = shape
-            elif name in _GEOMETRY_NAMES:
+            elif name in GEOMETRY_NAMES:
                 if value:
                     raise InvalidParameterError(f"{handle}: {name} takes a GML geometry", "Value")
                 geometry = None
