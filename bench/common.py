@@ -6,6 +6,7 @@ Every bench script prints one table with the columns
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import re
@@ -29,7 +30,7 @@ WORKERS = (os.cpu_count() or 2) * 2 + 1  # gunicorn.conf.py's default: as ./plat
 __all__ = [
     "Row", "Table", "timed", "percentile", "ms", "median_p95", "Served", "served",
     "served_geoshare", "wrk", "WrkResult", "RssSampler", "django_setup", "wait_for_http",
-    "WORKERS",
+    "WORKERS", "arguments", "ensure_demo",
 ]
 
 
@@ -40,6 +41,27 @@ def django_setup() -> None:
     import django
 
     django.setup()
+
+
+def arguments(description: str, scale: float = 10) -> argparse.ArgumentParser:
+    """The options every script takes, so ``./platform bench -- --scale 10`` reaches them all.
+
+    ``--scale`` is the demo city's size: scripts that read it load it at that scale when the
+    database has none; a script that makes its own data ignores it.
+    """
+    parser = argparse.ArgumentParser(description=description.strip().splitlines()[0])
+    parser.add_argument(
+        "--scale", type=float, default=scale,
+        help=f"demo city scale, loaded when the database has none (default {scale:g})",
+    )
+    return parser
+
+
+def ensure_demo(scale: float) -> None:
+    """Load the demo city at ``scale`` unless it is there (``load_demo`` keeps what is loaded)."""
+    from django.core.management import call_command
+
+    call_command("load_demo", "--scale", f"{scale:g}")
 
 
 @dataclass

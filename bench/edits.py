@@ -12,7 +12,6 @@ dropped after it.
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import json
 import statistics
@@ -23,7 +22,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Table, django_setup, median_p95, ms, served_geoshare  # noqa: E402
+from bench.common import Table, arguments, django_setup, median_p95, ms, served_geoshare  # noqa: E402
 
 LAYER = "bench_edits"
 WFS = ('xmlns:wfs="http://www.opengis.net/wfs/2.0" xmlns:fes="http://www.opengis.net/fes/2.0" '
@@ -111,7 +110,7 @@ def lon_lat(n: int) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = arguments(__doc__)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--features", type=int, default=1000)
     parser.add_argument("--port", type=int, default=8194)

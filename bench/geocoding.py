@@ -12,7 +12,6 @@ HTTP goes to gunicorn on --port with anonymous rate limits off.
 
 from __future__ import annotations
 
-import argparse
 import json
 import multiprocessing
 import os
@@ -27,20 +26,29 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import Table, django_setup, median_p95, percentile, served_geoshare  # noqa: E402
+from bench.common import (  # noqa: E402
+    Table,
+    arguments,
+    django_setup,
+    ensure_demo,
+    median_p95,
+    percentile,
+    served_geoshare,
+)
 
 _PREFIXES = ("", "江苏省苏州市", "江苏省苏州市张家港市", "苏州市", "张家港")
 _DIGITS = "零一二三四五六七八九"
 
 
 def main() -> None:
-    arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    arguments.add_argument("--queries", type=int, default=400, help="timed single requests")
-    arguments.add_argument("--batch", type=int, default=20_000, help="addresses for throughput")
-    arguments.add_argument("--port", type=int, default=8104)
-    arguments.add_argument("--no-http", action="store_true", help="in-process only")
-    options = arguments.parse_args()
+    parser = arguments(__doc__)
+    parser.add_argument("--queries", type=int, default=400, help="timed single requests")
+    parser.add_argument("--batch", type=int, default=20_000, help="addresses for throughput")
+    parser.add_argument("--port", type=int, default=8104)
+    parser.add_argument("--no-http", action="store_true", help="in-process only")
+    options = parser.parse_args()
     django_setup()
+    ensure_demo(options.scale)
     from services.geocoding.models import Entry
 
     rng = random.Random(9)

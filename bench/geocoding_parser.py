@@ -14,6 +14,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.common import arguments
 from services.geocoding import parse
 from services.geocoding.divisions import AdminLevel, zhangjiagang_divisions
 
@@ -173,4 +174,6 @@ def _table(rows) -> str:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20_000)
+    parser = arguments(__doc__)  # --scale is accepted and unused: the addresses are generated
+    parser.add_argument("how_many", nargs="?", type=int, default=20_000)
+    main(parser.parse_args().how_many)

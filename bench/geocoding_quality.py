@@ -13,14 +13,13 @@ entry whose whole standard address is most similar to the query (pg_trgm).
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import Table, django_setup  # noqa: E402
+from bench.common import Table, arguments, django_setup, ensure_demo  # noqa: E402
 
 LEVELS = (
     "house_number",
@@ -36,17 +35,18 @@ LEVELS = (
 
 
 def main() -> None:
-    arguments = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    arguments.add_argument("--holdout", action="store_true", help="also evaluate the holdout split")
-    arguments.add_argument("--generate", action="store_true", help="write the splits anew")
-    arguments.add_argument("--size", type=int, default=2400, help="cases per split (--generate)")
-    arguments.add_argument("--misses", type=int, default=0, help="print this many wrong answers")
-    arguments.add_argument("--no-peer", action="store_true", help="skip the naive baseline")
-    arguments.add_argument(
+    parser = arguments(__doc__)
+    parser.add_argument("--holdout", action="store_true", help="also evaluate the holdout split")
+    parser.add_argument("--generate", action="store_true", help="write the splits anew")
+    parser.add_argument("--size", type=int, default=2400, help="cases per split (--generate)")
+    parser.add_argument("--misses", type=int, default=0, help="print this many wrong answers")
+    parser.add_argument("--no-peer", action="store_true", help="skip the naive baseline")
+    parser.add_argument(
         "--data", type=Path, help="where the splits are (default tests/services/geocoding/data)"
     )
-    options = arguments.parse_args()
+    options = parser.parse_args()
     django_setup()
+    ensure_demo(options.scale)
     from tests.services.geocoding import evaluation
 
     data = options.data or evaluation.DATA

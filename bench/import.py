@@ -14,7 +14,6 @@ Uses the database of GEOSHARE_DATABASE_URL.
 
 from __future__ import annotations
 
-import argparse
 import os
 import subprocess
 import sys
@@ -24,22 +23,19 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import arguments, django_setup  # noqa: E402
+
 PEER_SCHEMA = "bench_peer"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", type=float, default=1.0)
+    parser = arguments(__doc__, scale=1)
     parser.add_argument("--repeat", type=int, help="runs per layer (default 3, 1 above scale 2)")
     args = parser.parse_args()
     repeat = args.repeat or (3 if args.scale <= 2 else 1)
 
-    sys.path.insert(0, str(ROOT))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "geoshare.settings")
-    import django
-
-    django.setup()
+    django_setup()
     from fixtures.demo.catalog import LAYERS
     from fixtures.demo.files import demo_files
     from fixtures.demo.load import ensure_departments

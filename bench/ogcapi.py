@@ -10,7 +10,6 @@ of the same tile, run in PostgreSQL with no HTTP, policy or cache around it.
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import statistics
@@ -20,7 +19,17 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import RssSampler, Table, django_setup, median_p95, ms, served_geoshare, timed  # noqa: E402
+from bench.common import (  # noqa: E402
+    RssSampler,
+    Table,
+    arguments,
+    django_setup,
+    ensure_demo,
+    median_p95,
+    ms,
+    served_geoshare,
+    timed,
+)
 
 
 def fetch(url: str) -> bytes:
@@ -29,14 +38,10 @@ def fetch(url: str) -> bytes:
 
 
 def largest_layer(scale: int):
-    from django.core.management import get_commands, call_command
-
     from layers.models import Layer
 
+    ensure_demo(scale)
     layer = Layer.objects.filter(storage="vector", published=True, tier=1).order_by("-feature_count").first()
-    if layer is None and "load_demo" in get_commands():
-        call_command("load_demo", "--scale", str(scale))
-        layer = Layer.objects.filter(storage="vector", published=True, tier=1).order_by("-feature_count").first()
     if layer is None or (layer.feature_count or 0) < 100_000:
         layer = Layer.objects.filter(name="bench_points").first() or _bench_points(50_000 * scale)
     return layer
@@ -57,8 +62,7 @@ def _bench_points(count: int):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", type=int, default=10)
+    parser = arguments(__doc__)
     parser.add_argument("--port", type=int, default=8101)
     args = parser.parse_args()
     django_setup()

@@ -12,7 +12,6 @@ add the hash's cost, which is not the policy's).
 
 from __future__ import annotations
 
-import argparse
 import http.client
 import statistics
 import sys
@@ -22,7 +21,15 @@ from urllib.parse import urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import Table, django_setup, ms, percentile, served_geoshare  # noqa: E402
+from bench.common import (  # noqa: E402
+    Table,
+    arguments,
+    django_setup,
+    ensure_demo,
+    ms,
+    percentile,
+    served_geoshare,
+)
 
 
 def requests_to_time(landmark) -> dict[str, tuple[str, dict]]:
@@ -93,11 +100,12 @@ def timed_get(connection: http.client.HTTPConnection, path: str, token: str | No
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = arguments(__doc__)
     parser.add_argument("--repeat", type=int, default=200)
     parser.add_argument("--port", type=int, default=8191)
     args = parser.parse_args()
     django_setup()
+    ensure_demo(args.scale)
     from fixtures.demo import landmarks
 
     who = principals()

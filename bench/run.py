@@ -2,7 +2,7 @@
 
     ./platform bench                 # all of them
     ./platform bench wms ogcapi      # some of them
-Extra options after -- go to every script (e.g. -- --scale 10).
+Options after -- go to every script: ``-- --scale 1`` for all, a script's own options with it alone.
 """
 
 import subprocess

@@ -1,6 +1,6 @@
 """Web map benchmark: first load to first map render, bytes and requests, in Chromium.
 
-    .venv/bin/python bench/webmap.py [--port 8105] [--runs 7] [--scale 1]
+    .venv/bin/python bench/webmap.py [--port 8105] [--runs 7] [--scale 10]
 
 Serves this checkout with gunicorn (static files through WhiteNoise, gzipped at collectstatic
 time, as ``./platform up`` does) and opens /map/ in Debian's Chromium through Playwright.
@@ -14,7 +14,6 @@ Needs the demo city (``manage.py load_demo``; run once with --scale) and the bui
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import os
 import socket
@@ -33,7 +32,9 @@ from bench.common import (  # noqa: E402
     VENV_BIN,
     WORKERS,
     Table,
+    arguments,
     django_setup,
+    ensure_demo,
     ms,
     percentile,
     served_geoshare,
@@ -114,10 +115,9 @@ def kb(n: float) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
+    parser = arguments(__doc__)
     parser.add_argument("--port", type=int, default=8105)
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--scale", type=int, default=1)
     args = parser.parse_args()
     if not (ROOT / "web" / "dist" / "webmap" / "manifest.json").exists():
         print("web/dist is missing: run ./platform setup (it builds the web map)")
@@ -127,12 +127,7 @@ def main() -> int:
             print(f"port {args.port} is taken: stop that server or pass --port")
             return 1
     django_setup()
-    from django.core.management import call_command, get_commands
-
-    from layers.models import Layer
-
-    if not Layer.objects.exists() and "load_demo" in get_commands():
-        call_command("load_demo", "--scale", str(args.scale))
+    ensure_demo(args.scale)
 
     from playwright.sync_api import sync_playwright
 

@@ -13,7 +13,6 @@ DEM's CRS to EPSG:4490. ratio = MapServer's time / geoshare's: above 1.0 geoshar
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
@@ -24,7 +23,15 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import RssSampler, Table, django_setup, median_p95, served_geoshare  # noqa: E402
+from bench.common import (  # noqa: E402
+    RssSampler,
+    Table,
+    arguments,
+    django_setup,
+    ensure_demo,
+    median_p95,
+    served_geoshare,
+)
 
 FEATURES = 100_000
 FES = "http://www.opengis.net/fes/2.0"
@@ -51,8 +58,6 @@ def timed_download(url: str, repeat: int) -> tuple[list[float], int, bytes]:
 
 
 def feature_layer(scale: int):
-    from django.core.management import call_command, get_commands
-
     from layers.models import Layer
 
     def largest():
@@ -62,10 +67,8 @@ def feature_layer(scale: int):
             .first()
         )
 
+    ensure_demo(scale)
     layer = largest()
-    if (layer is None or (layer.feature_count or 0) < FEATURES) and "load_demo" in get_commands():
-        call_command("load_demo", "--scale", str(scale))
-        layer = largest()
     if layer is None or (layer.feature_count or 0) < FEATURES:
         layer = Layer.objects.filter(name="bench_points").first() or _bench_points(
             max(FEATURES, 10_000 * scale)
@@ -213,8 +216,7 @@ def mapserver_coverage_url(base: str, layer, window) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", type=int, default=10)
+    parser = arguments(__doc__)
     parser.add_argument("--port", type=int, default=8103)
     parser.add_argument("--peer-port", type=int, default=8203)
     parser.add_argument("--repeat", type=int, default=3)

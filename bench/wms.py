@@ -15,7 +15,6 @@ Cached WMTS tiles are compared with the same tile file served by Python's http.s
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import math
 import os
@@ -26,7 +25,16 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.common import WORKERS, Table, django_setup, served, served_geoshare, wrk  # noqa: E402
+from bench.common import (  # noqa: E402
+    WORKERS,
+    Table,
+    arguments,
+    django_setup,
+    ensure_demo,
+    served,
+    served_geoshare,
+    wrk,
+)
 
 LAYERS = ("water", "buildings", "roads")
 # (name, scale denominator, width, height); centred on the city government (Yangshe).
@@ -123,13 +131,10 @@ def fetch(url: str) -> bytes:
         return response.read()
 
 
-def ensure_demo(scale: float):
-    from django.core.management import call_command
-
+def demo_layers(scale: float):
     from layers.models import Layer
 
-    if Layer.objects.filter(name__in=LAYERS).count() < len(LAYERS):
-        call_command("load_demo", "--scale", str(scale))
+    ensure_demo(scale)
     layers = list(Layer.objects.filter(name__in=LAYERS))
     return sorted(layers, key=lambda layer: LAYERS.index(layer.name))
 
@@ -152,8 +157,7 @@ def static_server(directory: Path, port: int):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", type=float, default=10)
+    parser = arguments(__doc__)
     parser.add_argument("--port", type=int, default=8102)
     parser.add_argument("--peer-port", type=int, default=8292)
     parser.add_argument("--static-port", type=int, default=8293)
@@ -171,7 +175,7 @@ def main() -> int:
     from bench.peers import mapserver
     from fixtures.demo.landmarks import CITY_GOVERNMENT
 
-    layers = ensure_demo(args.scale)
+    layers = demo_layers(args.scale)
     install_bench_style(layers)
     counts = ", ".join(f"{layer.name} {layer.feature_count:,}" for layer in layers)
     table = Table(f"WMS GetMap and WMTS tiles on the demo city ({counts})")
