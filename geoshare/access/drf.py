@@ -1,5 +1,7 @@
 from rest_framework.authentication import BaseAuthentication
 
+from geoshare.access.authentication import BASIC_CHALLENGE
+
 
 class CredentialsAuthentication(BaseAuthentication):
     """Lets REST views see the user CredentialsMiddleware authenticated (token or Basic)."""
@@ -11,4 +13,4 @@ class CredentialsAuthentication(BaseAuthentication):
         return None
 
     def authenticate_header(self, request):
-        return 'Basic realm="geoshare"'
+        return BASIC_CHALLENGE

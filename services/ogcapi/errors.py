@@ -7,6 +7,7 @@ import logging
 
 from django.http import HttpResponse
 
+from geoshare.access.authentication import BASIC_CHALLENGE
 from geoshare.errors import (
     FeatureNotFoundError, GeoshareError, InvalidParameterError, LayerNotFoundError,
     LimitExceededError, NotAuthenticatedError, UnsupportedCRSError,
@@ -54,8 +55,11 @@ def _body(code: str, status: int, detail: str, locator: str | None) -> dict:
 
 
 def problem_response(status: int, body: dict) -> HttpResponse:
-    return HttpResponse(json.dumps(body, ensure_ascii=False), status=status,
-                        content_type="application/problem+json; charset=utf-8")
+    response = HttpResponse(json.dumps(body, ensure_ascii=False), status=status,
+                            content_type="application/problem+json; charset=utf-8")
+    if status == 401:  # QGIS and GDAL ask for credentials on the challenge
+        response["WWW-Authenticate"] = BASIC_CHALLENGE
+    return response
 
 
 def from_pygeoapi(status: int, content) -> dict:

@@ -136,6 +136,7 @@ def test_anonymous_callers_are_asked_to_log_in(client, db):
                          dept=department("t_edit"))
     response = client.post(f"/ogcapi/collections/{layer.name}/items", feature(), content_type=GEOJSON)
     assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Basic realm=")
 
 
 def test_a_row_filtered_grant_edits_only_its_rows_and_keeps_them_inside(client, posts):
