@@ -287,6 +287,9 @@ GEOSHARE_LOGIN_FAILURE_LIMIT = _int("GEOSHARE_LOGIN_FAILURE_LIMIT", 5)
 GEOSHARE_LOGIN_FAILURE_WINDOW = _int("GEOSHARE_LOGIN_FAILURE_WINDOW", 15 * 60)
 GEOSHARE_TRUST_X_FORWARDED_FOR = _flag("GEOSHARE_TRUST_X_FORWARDED_FOR", False)
 GEOSHARE_AUDIT_RETENTION_DAYS = _int("GEOSHARE_AUDIT_RETENTION_DAYS", 5 * 365 + 1)
+# Keep the policy's decisions for anonymous callers until the catalog changes (needs
+# connections that can LISTEN: off behind PgBouncer in transaction pooling).
+GEOSHARE_REUSE_PUBLIC_DECISIONS = _flag("GEOSHARE_REUSE_PUBLIC_DECISIONS", True)
 
 
 def _rate_limits(text: str) -> dict[str, int]:
