@@ -190,10 +190,10 @@ _entries: dict[int, object] = {}
 def _catalog_entry(pk: int, modified):
     """The Layer row ``pk`` as of ``modified``, kept per process between requests.
 
-    The decision is made afresh by the query in grant_for every time; only the catalog
-    data is reused, and any save of the layer (``modified`` is auto_now, ``bump()`` sets
-    it) makes the next request read it again. Building the object costs more than the
-    query that decides.
+    The decision comes from the query in grants_for (for anonymous callers, as kept until
+    the catalog changes); only the catalog data is reused here, and any save of the layer
+    (``modified`` is auto_now, ``bump()`` sets it) makes the next request read it again.
+    Building the object costs more than the query that decides.
     """
     from layers.models import Layer
 
