@@ -226,7 +226,7 @@ def grants_for(principal: Principal, layer_names, action: Action = Action.VIEW,
     from geoshare.access.grants import combine
 
     names = frozenset(layer_names)
-    if principal.is_anonymous:
+    if principal.is_anonymous and len(names) <= 16:  # maps and tiles; a long list is rare
         decided = public_decisions.decided(
             (names, action, group_members), lambda: _decide(principal, names, action, group_members))
     else:

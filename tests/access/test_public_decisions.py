@@ -9,7 +9,7 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from geoshare.access.models import Tier
-from geoshare.access.policy import Principal, grant_for
+from geoshare.access.policy import Principal, grant_for, grants_for
 from geoshare.errors import LayerNotFoundError
 from layers.models import Layer
 from tests.factories import vector_layer
@@ -84,6 +84,14 @@ def test_a_new_connection_forgets_what_the_old_one_kept(layer):
     connection.close()  # notifications sent now would be lost with it
     another_process("UPDATE layers_layer SET tier = %s WHERE id = %s", int(Tier.EGOV), layer.pk)
     assert hidden(layer.name)
+
+
+def test_long_lists_of_names_are_not_kept(layer):
+    names = [layer.name, *(f"t_missing_{i}" for i in range(100))]
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            assert list(grants_for(ANONYMOUS, names)) == [layer.name]
+        assert len(queries) >= 1
 
 
 def test_signed_in_callers_are_decided_afresh_each_time(layer, django_user_model):
