@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 
 from django.http import HttpResponse
 from django.views.decorators.http import require_http_methods
@@ -70,7 +71,7 @@ def conformance(request):
     if _wants_html(request):
         with request_scope(request.principal):
             api = API(config, {})
-            api_request = APIRequest.from_django(request, api.locales)
+            api_request = APIRequest.from_django(_negotiated(request), api.locales)
             html = render_j2_template(api.tpl_config, config["server"]["templates"],
                                       "conformance.html", body, api_request.locale)
         return HttpResponse(html, content_type="text/html; charset=utf-8")
@@ -197,6 +198,25 @@ def _wants_json(request) -> bool:
     return not _wants_html(request)
 
 
+def _negotiated(request):
+    """The request with one of our two languages and no refused media types, as pygeoapi
+    fails on any other language (zh-CN, fr) and on an Accept entry with q=0."""
+    asked = (request.GET.get("lang") or request.LANGUAGE_CODE or "").lower()
+    language = "en-US" if asked.startswith("en") else "zh-Hans"
+    request.META["HTTP_ACCEPT_LANGUAGE"] = language
+    if "lang" in request.GET:
+        request.GET = request.GET.copy()
+        request.GET["lang"] = language
+    accept = request.META.get("HTTP_ACCEPT")
+    if accept:
+        request.META["HTTP_ACCEPT"] = ",".join(
+            part for part in accept.split(",") if not _QUALITY_ZERO.search(part)) or "*/*"
+    return request
+
+
+_QUALITY_ZERO = re.compile(r";\s*q\s*=\s*0(\.0*)?\s*($|;)")
+
+
 def _pygeoapi(request, function, *args, config: dict | None = None, openapi_document=False,
               format_: str | None = None, **parsed) -> HttpResponse:
     """pygeoapi's ``execute_from_django``, with the catalog-built config and the request scope.
@@ -209,7 +229,7 @@ def _pygeoapi(request, function, *args, config: dict | None = None, openapi_docu
     with request_scope(principal, base_url=config["server"]["url"], **parsed):
         document = openapi_for(config, principal) if openapi_document else {}
         api = API(config, document)
-        api_request = APIRequest.from_django(request, api.locales)
+        api_request = APIRequest.from_django(_negotiated(request), api.locales)
         # pygeoapi's params dict is the only way in: drop what we parsed ourselves.
         api_request._args = {k: v for k, v in api_request.params.items() if k not in _OURS}
         if format_ is not None:
