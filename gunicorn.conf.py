@@ -17,3 +17,6 @@ worker_class = "gthread" if threads > 1 else "sync"
 # stream for minutes.
 timeout = int(os.environ.get("GEOSHARE_TIMEOUT") or 300)
 accesslog = os.environ.get("GEOSHARE_ACCESS_LOG", "-") or None
+# The path without the query string (nor a referrer carrying one): a token= parameter must
+# not reach the log.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'

@@ -47,3 +47,17 @@ def test_gunicorn_runs_sync_workers_unless_threads_are_asked_for(monkeypatch):
     monkeypatch.setenv("GEOSHARE_WORKERS", "3")
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert (config["worker_class"], config["threads"], config["workers"]) == ("gthread", 4, 3)
+
+
+def test_access_logs_leave_out_query_strings_where_tokens_travel():
+    import runpy
+
+    line = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["access_log_format"]
+    atoms = {"h": "127.0.0.1", "l": "-", "u": "-", "t": "[t]", "m": "GET", "U": "/ogcapi/collections",
+             "H": "HTTP/1.1", "s": "200", "b": "10", "a": "QGIS", "f": "/map/?token=gs_x",
+             "r": "GET /ogcapi/collections?token=gs_x HTTP/1.1", "q": "token=gs_x"}
+    assert "gs_x" not in line % atoms
+    nginx = (ROOT / "docker" / "nginx.conf").read_text()
+    assert "access_log /var/log/nginx/access.log geoshare;" in nginx
+    log_format = nginx.split("log_format geoshare", 1)[1].split(";", 1)[0]
+    assert "$uri" in log_format and "$request " not in log_format and "$args" not in log_format
