@@ -77,12 +77,19 @@ def combine(terms: tuple[GrantTerms, ...], srid: int) -> tuple[object | None, st
     """(row filter AST, its text, hidden fields, area in CRS ``srid``) of several grants.
 
     A principal holding several grants on a layer (its own and its department's) gets
-    their union: any unfiltered grant lifts the filter, an attribute stays hidden only if
-    every grant hides it, and the areas add up. Remembered per process for the same terms.
+    their union where one value can say it: a grant with neither row filter nor area lifts
+    both; otherwise the filters of the grants that have one are or-ed, and so are their
+    areas, and a row must pass both. A grant with only a filter and another with only an
+    area thus give the rows in both, never more than either (the exact union, one filter
+    per area, needs per-grant terms). An attribute stays hidden only if every grant hides
+    it. Remembered per process for the same terms.
     """
     grants = list(terms)
-    texts = [g.row_filter.strip() for g in grants]
-    if all(texts):
+    hidden = frozenset.intersection(*(frozenset(g.hidden_fields) for g in grants))
+    if any(not g.row_filter.strip() and g.area_wkb is None for g in grants):
+        return None, "", hidden, None
+    texts = [t for g in grants if (t := g.row_filter.strip())]
+    if texts:
         nodes = [parse_row_filter(t) for t in texts]
         row_filter = nodes[0]
         for node in nodes[1:]:
@@ -90,11 +97,8 @@ def combine(terms: tuple[GrantTerms, ...], srid: int) -> tuple[object | None, st
         row_filter_text = " OR ".join(f"({t})" for t in texts)
     else:
         row_filter, row_filter_text = None, ""
-    hidden = frozenset.intersection(*(frozenset(g.hidden_fields) for g in grants))
-    if all(g.area_wkb is not None for g in grants):
-        area = _in_layer_crs(shapely.union_all([shapely.wkb.loads(g.area_wkb) for g in grants]), srid)
-    else:
-        area = None
+    areas = [shapely.wkb.loads(g.area_wkb) for g in grants if g.area_wkb is not None]
+    area = _in_layer_crs(shapely.union_all(areas), srid) if areas else None
     return row_filter, row_filter_text, hidden, area
 
 

@@ -137,3 +137,28 @@ def test_cache_key_is_shared_by_equal_views_only(parcels):
     keys = {code: grant_for(member(code), "parcels_t").cache_key for code in ("ghj", "jt", "sl", "zrzy")}
     assert keys["ghj"] == keys["jt"] != keys["sl"]
     assert keys["zrzy"] == "full"
+
+
+def _terms(row_filter="", hidden=(), area=None):
+    from geoshare.access.grants import GrantTerms
+
+    return GrantTerms(row_filter, tuple(hidden), shapely.to_wkb(area) if area is not None else None)
+
+
+def test_a_filter_only_grant_and_an_area_only_grant_never_add_up_to_everything():
+    from geoshare.access.grants import combine
+
+    box = shapely.box(120.5, 31.8, 120.6, 31.9)
+    row_filter, text, _, area = combine((_terms("town = '杨舍镇'"), _terms(area=box)), 4490)
+    assert text == "(town = '杨舍镇')" and row_filter is not None
+    assert area is not None and abs(area.area - box.area) < 1e-9
+
+
+def test_one_unrestricted_grant_lifts_the_limits_of_the_others():
+    from geoshare.access.grants import combine
+
+    box = shapely.box(120.5, 31.8, 120.6, 31.9)
+    row_filter, _, hidden, area = combine(
+        (_terms("town = '杨舍镇'", ["owner"]), _terms(hidden=["owner"], area=box),
+         _terms(hidden=["owner", "id_no"])), 4490)
+    assert (row_filter, area, hidden) == (None, None, frozenset({"owner"}))
