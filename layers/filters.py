@@ -195,9 +195,11 @@ class _Compiler:
                 raise FilterError(f"{node.name!r} is the geometry; compare it with a spatial operator", "filter")
             return column
         if type(node) in _ARITHMETIC:
+            rhs = self.scalar(node.rhs, depth + 1, "double precision")
+            if isinstance(node, ast.Div):  # x / 0 is unknown (no row matches), not an error
+                rhs = sql.SQL("NULLIF({}, 0)").format(rhs)
             return sql.SQL("({} {} {})").format(
-                self.scalar(node.lhs, depth + 1, "double precision"), sql.SQL(_ARITHMETIC[type(node)]),
-                self.scalar(node.rhs, depth + 1, "double precision"),
+                self.scalar(node.lhs, depth + 1, "double precision"), sql.SQL(_ARITHMETIC[type(node)]), rhs,
             )
         if isinstance(node, ast.Function):
             function = _FUNCTIONS.get(node.name.lower())
