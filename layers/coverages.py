@@ -100,6 +100,10 @@ class RasterCoverage:
                 f"{', '.join(RESAMPLING)}",
                 "interpolation",
             )
+        if grant.area_limit is not None:
+            # The mask applies after the warp: an averaging kernel would blend pixels from
+            # outside the area into those inside it. Nearest takes one pixel that touches it.
+            resampling = RESAMPLING["nearest"]
         with rasterio.open(self.layer.raster_path) as src:
             bounds = self._output_bounds(src, subset, out_srid)
             width, height = self._output_size(src, subset, bounds, out_srid)

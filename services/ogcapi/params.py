@@ -351,7 +351,7 @@ def _bands(names: tuple[str, ...] | None, band_names: list[str]) -> tuple[int, .
     for name in names:
         if name in band_names:
             bands.append(band_names.index(name) + 1)
-        elif name.isdigit() and 1 <= int(name) <= len(band_names):
+        elif name.isascii() and name.isdigit() and 1 <= int(name) <= len(band_names):
             bands.append(int(name))
         else:
             raise InvalidParameterError(

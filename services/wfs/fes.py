@@ -153,7 +153,7 @@ class _Mended:
             rid = node.get("rid") or node.get("fid") or node.get(f"{{{GML}}}id") or node.get("id") or ""
             type_name, _, number = rid.rpartition(".")
             # A bare number is a fid of the queried type; "<type>.<fid>" is our gml:id.
-            if number.isdigit() and type_name in ("", self.context.type_name):
+            if number.isascii() and number.isdigit() and type_name in ("", self.context.type_name):
                 ids.append(int(number))
         return ids
 

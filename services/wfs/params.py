@@ -331,7 +331,7 @@ def _fids(resource_ids: tuple[str, ...], type_name: str) -> list[int]:
     fids = []
     for rid in resource_ids:
         prefix, _, number = rid.strip().rpartition(".")
-        if number.isdigit() and layer_name(prefix or type_name, "resourceId") == type_name:
+        if number.isascii() and number.isdigit() and layer_name(prefix or type_name, "resourceId") == type_name:
             fids.append(int(number))
     return fids
 
@@ -517,7 +517,7 @@ def _stored_query(stored_id: str, feature_id: str | None, srs: Crs | None) -> Qu
     if not feature_id:
         raise MissingParameterError("ID is required by GetFeatureById", "ID")
     type_name, _, number = feature_id.strip().rpartition(".")
-    if not type_name or not number.isdigit():
+    if not type_name or not (number.isascii() and number.isdigit()):
         raise InvalidParameterError(
             f"ID must be a feature id such as roads.12, got {feature_id[:80]!r}", "ID"
         )

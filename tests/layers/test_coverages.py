@@ -100,3 +100,17 @@ def test_png_quicklook_is_grey_with_masked_pixels_transparent(dem):
     assert rgba.shape == (4, 80, 100)
     assert rgba[3, 0, 0] == 255 and rgba[3, 0, 99] == 0
     assert rgba[0, 79, 49] > rgba[0, 0, 0]  # higher values are lighter
+
+
+def test_an_area_limit_keeps_averaging_from_blending_in_pixels_outside_it(dem):
+    # Columns 0-59 are inside. Of three output pixels across the grid, the middle one (columns
+    # 33-66) has its centre inside: it must be one stored pixel inside, not a blend with 60-66.
+    x0, y0 = ORIGIN
+    area = GEOSGeometry(
+        f"MULTIPOLYGON((({x0} {y0}, {x0 + 600} {y0}, {x0 + 600} {y0 - 800}, {x0} {y0 - 800}, {x0} {y0})))",
+        srid=4549,
+    )
+    subset = CoverageSubset(size=(3, 1), resampling="average")
+    data = coverage_source(dem).read(subset, Grant(dem, area_limit=area)).data[0]
+    middle = float(data[0, 1])
+    assert middle == int(middle) and int(middle) % 1000 < 60

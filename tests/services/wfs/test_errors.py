@@ -195,3 +195,11 @@ def test_invalid_utf8_and_deep_nesting_in_filters(client, wfs_layers):
     document = f"<fes:Filter xmlns:fes='http://www.opengis.net/fes/2.0'>{deep}</fes:Filter>"
     response = client.get(GET + "&" + urlencode({"FILTER": document}))
     assert response.status_code == 400 and report(response)[1] == "filter"
+
+
+def test_an_id_of_unicode_digits_is_no_id(client, wfs_layers):
+    # "²".isdigit() is true but int("²") fails: such an id must answer like any unknown one.
+    response = client.get("/ows?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&RESOURCEID=wfs_schools.²")
+    assert response.status_code in (200, 400)
+    if response.status_code == 400:
+        assert report(response)[0] == "InvalidParameterValue"
