@@ -135,6 +135,8 @@ def _credentials(request) -> tuple[str | None, str | None, str | None]:
             decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
             return "basic", "", ""
+        if "\x00" in decoded:  # no user has one; PostgreSQL text cannot hold it
+            return "basic", "", ""
         username, _, password = decoded.partition(":")
         return "basic", username, password
     if token := request.GET.get("token"):

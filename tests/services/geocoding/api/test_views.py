@@ -48,7 +48,7 @@ def test_search_flags_an_interpolated_number(city, client):
         ({}, "q", "q must be an address, got nothing"),
         ({"q": "  "}, "q", "got nothing"),
         ({"q": "路" * 10_000}, "q", "at most 200 characters, got 10000"),
-        ({"q": "人民路\x0088号"}, "q", "control characters"),
+        ({"q": "人民路\x0088号"}, "q", "NUL character"),
         ({"q": "人民路\ufffd88号"}, "q", "undecodable bytes"),
         ({"q": "😀😀🏠"}, "q", "no letters or digits"),
         ({"q": "人民路", "limit": "0"}, "limit", "limit must be an integer from 1 to 50, got '0'"),
