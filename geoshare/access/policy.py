@@ -228,7 +228,8 @@ def grants_for(principal: Principal, layer_names, action: Action = Action.VIEW,
     names = frozenset(layer_names)
     if principal.is_anonymous and len(names) <= 16:  # maps and tiles; a long list is rare
         decided = public_decisions.decided(
-            (names, action, group_members), lambda: _decide(principal, names, action, group_members))
+            (names, action, group_members, max_tier()),
+            lambda: _decide(principal, names, action, group_members))
     else:
         decided = _decide(principal, names, action, group_members)
     layers = [_catalog_entry(pk, modified) for pk, modified in decided]
