@@ -81,13 +81,16 @@ def combine(terms: tuple[GrantTerms, ...], srid: int) -> tuple[object | None, st
     both; otherwise the filters of the grants that have one are or-ed, and so are their
     areas, and a row must pass both. A grant with only a filter and another with only an
     area thus give the rows in both, never more than either (the exact union, one filter
-    per area, needs per-grant terms). An attribute stays hidden only if every grant hides
-    it. Remembered per process for the same terms.
+    per area, needs per-grant terms). An attribute shows on every row handed out, so it
+    shows only if a grant covering all those rows shows it: one of the grants that lift
+    the limits or, when none does, every grant. Remembered per process for the same terms.
     """
     grants = list(terms)
-    hidden = frozenset.intersection(*(frozenset(g.hidden_fields) for g in grants))
-    if any(not g.row_filter.strip() and g.area_wkb is None for g in grants):
+    whole = [g for g in grants if not g.row_filter.strip() and g.area_wkb is None]
+    if whole:
+        hidden = frozenset.intersection(*(frozenset(g.hidden_fields) for g in whole))
         return None, "", hidden, None
+    hidden = frozenset().union(*(g.hidden_fields for g in grants))
     texts = [t for g in grants if (t := g.row_filter.strip())]
     if texts:
         nodes = [parse_row_filter(t) for t in texts]

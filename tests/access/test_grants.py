@@ -73,7 +73,9 @@ def test_user_and_department_grants_add_up(parcels):
     LayerGrant.objects.create(layer=parcels, user_id=planner.user_id, row_filter="area >= 500",
                               hidden_fields=["owner"])
     grant = grant_for(planner, "parcels_t")
-    assert grant.hidden_fields == {"owner"}  # hidden only where every grant hides it
+    # A field cannot show on some rows only: "area", hidden by the grant of the 杨舍镇 rows,
+    # stays hidden on all of them.
+    assert grant.hidden_fields == {"owner", "area"}
     assert visible_count(planner, parcels) == 4  # 3 in 杨舍镇 + parcel 5
 
 
@@ -161,4 +163,12 @@ def test_one_unrestricted_grant_lifts_the_limits_of_the_others():
     row_filter, _, hidden, area = combine(
         (_terms("town = '杨舍镇'", ["owner"]), _terms(hidden=["owner"], area=box),
          _terms(hidden=["owner", "id_no"])), 4490)
-    assert (row_filter, area, hidden) == (None, None, frozenset({"owner"}))
+    # "id_no" shows only on 杨舍镇 rows under the first grant: on the whole layer it stays hidden.
+    assert (row_filter, area, hidden) == (None, None, frozenset({"owner", "id_no"}))
+
+
+def test_a_field_shown_by_one_restricted_grant_stays_hidden_on_the_rows_of_another():
+    from geoshare.access.grants import combine
+
+    _, _, hidden, _ = combine((_terms("town = '杨舍镇'"), _terms("area >= 500", ["owner"])), 4490)
+    assert hidden == frozenset({"owner"})
