@@ -10,18 +10,30 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
-from django.db import connection, transaction
+import psycopg
+from django.db import DataError, connection, transaction
 from psycopg import sql
 
-from geoshare.errors import FeatureNotFoundError, InvalidParameterError, UnknownPropertyError
+from geoshare.errors import FeatureNotFoundError, InvalidParameterError, UnknownPropertyError, first_line
 from layers import storage
-from layers.filters import FilterContext, compile_filter
+from layers.filters import FilterContext, FilterError, compile_filter
 from layers.sources import MAX_LIMIT, Feature, FeatureQuery, FieldInfo, GeometryOutput
 
 __all__ = ["PostGISFeatureSource", "feature_source"]
 
 _FETCH_SIZE = 2000
+
+
+@contextmanager
+def _values_checked():
+    """A request whose values PostgreSQL refuses (a number out of range...) is the caller's error."""
+    try:
+        yield
+    except (DataError, psycopg.DataError) as e:  # Django's, or the named cursor's own
+        raise FilterError(f"the request does not apply to this layer's values: {first_line(e, 160)}",
+                          "filter") from None
 
 
 def feature_source(layer) -> PostGISFeatureSource:
@@ -49,7 +61,7 @@ class PostGISFeatureSource:
         statement = sql.SQL("SELECT count(*) FROM {} WHERE {}").format(
             self.table, self._where(query, grant, paging=False)
         )
-        with connection.cursor() as cur:
+        with connection.cursor() as cur, _values_checked():
             cur.execute(statement)
             return cur.fetchone()[0]
 
@@ -57,7 +69,7 @@ class PostGISFeatureSource:
         statement = sql.SQL("EXPLAIN (FORMAT JSON) SELECT 1 FROM {} WHERE {}").format(
             self.table, self._where(query, grant, paging=False)
         )
-        with connection.cursor() as cur:
+        with connection.cursor() as cur, _values_checked():
             cur.execute(statement)
             plan = cur.fetchone()[0]
         if isinstance(plan, str):
@@ -67,7 +79,7 @@ class PostGISFeatureSource:
     def features(self, query: FeatureQuery, grant) -> Iterator[Feature]:
         statement, names = self._select(query, grant)
         # A server-side cursor inside a transaction: memory stays bounded whatever the size.
-        with transaction.atomic():
+        with transaction.atomic(), _values_checked():
             connection.ensure_connection()
             with connection.connection.cursor(name=f"features_{uuid.uuid4().hex}") as cur:
                 cur.itersize = _FETCH_SIZE
@@ -84,7 +96,7 @@ class PostGISFeatureSource:
         if query.limit is None or query.limit > MAX_LIMIT:
             raise InvalidParameterError(f"fetch reads at most {MAX_LIMIT} features; stream more", "limit")
         statement, names = self._select(query, grant)
-        with connection.cursor() as cur:
+        with connection.cursor() as cur, _values_checked():
             cur.execute(statement)
             rows = cur.fetchall()
         return [Feature(fid, geometry, dict(zip(names, values))) for fid, geometry, *values in rows]
@@ -92,7 +104,7 @@ class PostGISFeatureSource:
     def get(self, fid: int, grant, geometry: GeometryOutput | None = None) -> Feature:
         query = FeatureQuery(ids=(fid,), limit=1, geometry=geometry or GeometryOutput())
         statement, names = self._select(query, grant)
-        with connection.cursor() as cur:
+        with connection.cursor() as cur, _values_checked():
             cur.execute(statement)
             row = cur.fetchone()
         if row is None:
@@ -105,7 +117,7 @@ class PostGISFeatureSource:
         statement = sql.SQL("SELECT fid FROM {} WHERE {} ORDER BY fid FOR UPDATE").format(
             self.table, self._where(query, grant, paging=False)
         )
-        with connection.cursor() as cur:
+        with connection.cursor() as cur, _values_checked():
             cur.execute(statement)
             return [fid for (fid,) in cur.fetchall()]
 
@@ -157,31 +169,40 @@ class PostGISFeatureSource:
         return [p for p in visible if p in requested]
 
     def _where(self, query: FeatureQuery, grant, paging: bool) -> sql.Composable:
-        clauses = [self._grant_where(grant)]
+        grant_where = self._grant_where(grant)
+        keys = [grant_where]  # tests that cannot fail on any row, and may use an index
+        tests = []  # tests that may fail on some values: they only ever see the grant's rows
         if query.bbox is not None:
             box = query.bbox.transformed(self.layer.srid)
             envelope = sql.SQL("ST_MakeEnvelope({}, {}, {}, {}, {})").format(
                 *(sql.Literal(float(v)) for v in box.as_tuple()), sql.Literal(self.layer.srid)
             )
+            keys.append(sql.SQL("geom && {}").format(envelope))
             if grant.area_limit is not None:
                 # The box meets what the grant shows (the clipped geometry), not the whole.
-                clauses.append(sql.SQL("(geom && {0} AND ST_Intersects(geom, ST_Intersection({1}, {0})))")
-                               .format(envelope, self._area(grant)))
-            else:
-                clauses.append(sql.SQL("(geom && {0} AND ST_Intersects(geom, {0}))").format(envelope))
+                envelope = sql.SQL("ST_Intersection({}, {})").format(self._area(grant), envelope)
+            tests.append(sql.SQL("ST_Intersects(geom, {})").format(envelope))
         if query.where is not None:
             context = FilterContext(
-                {f.name: f.type for f in self.fields(grant)}, self.layer.srid, query.literal_srid
+                {f.name: f.type for f in self.fields(grant)}, self.layer.srid, query.literal_srid,
+                geometry=self._clipped_geometry(grant),
             )
-            clauses.append(compile_filter(query.where, context))
+            tests.append(compile_filter(query.where, context))
         if query.ids is not None:
             ids = [int(i) for i in query.ids]
-            clauses.append(sql.SQL("fid = ANY({})").format(sql.Literal(ids)))
+            keys.append(sql.SQL("fid = ANY({})").format(sql.Literal(ids)))
         if paging and query.after_fid is not None:
             if query.sortby:
                 raise InvalidParameterError("keyset paging needs the default order", "sortby")
-            clauses.append(sql.SQL("fid > {}").format(sql.Literal(int(query.after_fid))))
-        return sql.SQL(" AND ").join(clauses)
+            keys.append(sql.SQL("fid > {}").format(sql.Literal(int(query.after_fid))))
+        if tests:
+            test = sql.SQL(" AND ").join(tests)
+            if grant.row_filter is not None or grant.area_limit is not None:
+                # PostgreSQL orders a WHERE's terms by cost: a cheap test of the caller's could
+                # run on a row the grant hides, and its error would tell that the row exists.
+                test = sql.SQL("CASE WHEN {} THEN {} ELSE FALSE END").format(grant_where, test)
+            keys.append(test)
+        return sql.SQL(" AND ").join(keys)
 
     def _grant_where(self, grant) -> sql.Composable:
         clauses: list[sql.Composable] = [sql.SQL("TRUE")]

@@ -9,14 +9,17 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import shapely
+import shapely.geometry
 from pygeofilter import ast, values
 from psycopg import sql
 
 from geoshare.errors import InvalidParameterError, UnknownPropertyError, first_line
-from geoshare.geo import is_geographic, parse_crs
+from geoshare.geo import is_geographic, parse_crs, transformer
 
 __all__ = ["FilterContext", "compile_filter", "FilterError", "parse_cql2_text", "parse_cql2_json"]
 
@@ -27,6 +30,7 @@ class FilterError(InvalidParameterError):
 
 _NUMERIC = {"integer", "bigint", "smallint", "double precision", "real", "numeric"}
 _TEMPORAL = {"date", "timestamp", "timestamptz", "time"}
+_RELATE_PATTERN = re.compile(r"[TF*012]{9}", re.IGNORECASE)
 _COMPARISON = {
     ast.Equal: "=", ast.NotEqual: "<>", ast.LessThan: "<", ast.LessEqual: "<=",
     ast.GreaterThan: ">", ast.GreaterEqual: ">=",
@@ -56,6 +60,8 @@ class FilterContext:
     fields: Mapping[str, str]
     srid: int  # the layer's storage CRS
     literal_srid: int = 4326  # CRS of geometry literals without one of their own (CRS84 in CQL2)
+    # What the filter's geometry property means: the stored column, or what a grant shows of it.
+    geometry: sql.Composable = field(default_factory=lambda: sql.Identifier("geom"))
     geometry_names: tuple[str, ...] = ("geom", "geometry", "the_geom", "shape")
     id_names: tuple[str, ...] = ("fid", "id")
 
@@ -153,19 +159,23 @@ class _Compiler:
         if isinstance(node, ast.DistanceWithin | ast.DistanceBeyond):
             return self._distance(node, d)
         if isinstance(node, ast.Relate):
+            if not _RELATE_PATTERN.fullmatch(str(node.pattern)):
+                raise FilterError("a RELATE pattern is 9 characters of T, F, *, 0, 1 or 2", "filter")
             return sql.SQL("ST_Relate({}, {}, {})").format(
                 self.geometry(node.lhs, d), self.geometry(node.rhs, d), sql.Literal(str(node.pattern))
             )
         if type(node) in _TEMPORAL_OPS:
+            self._temporal(node.lhs)
             lhs, rhs = self._comparable(node.lhs, node.rhs, d)
             return sql.SQL("({} {} {})").format(lhs, sql.SQL(_TEMPORAL_OPS[type(node)]), rhs)
         if isinstance(node, ast.TimeDuring):
             interval = node.rhs
             if not isinstance(interval, values.Interval):
                 raise FilterError("T_DURING needs an interval", "filter")
+            field_type = self._temporal(node.lhs)
             lhs = self.scalar(node.lhs, d)
             return sql.SQL("({} BETWEEN {} AND {})").format(
-                lhs, self.literal(interval.start), self.literal(interval.end)
+                lhs, self.literal(interval.start, field_type), self.literal(interval.end, field_type)
             )
         if isinstance(node, bool):
             return sql.SQL("TRUE" if node else "FALSE")
@@ -180,7 +190,7 @@ class _Compiler:
         if name in self.context.id_names:
             return sql.Identifier("fid"), "bigint"
         if name in self.context.geometry_names:
-            return sql.Identifier("geom"), "geometry"
+            return self.context.geometry, "geometry"
         raise UnknownPropertyError(
             f"filter names {name[:80]!r}, which is not a property of this layer; use one of "
             f"{', '.join(list(self.context.fields)[:20])}",
@@ -195,46 +205,57 @@ class _Compiler:
                 raise FilterError(f"{node.name!r} is the geometry; compare it with a spatial operator", "filter")
             return column
         if type(node) in _ARITHMETIC:
-            rhs = self.scalar(node.rhs, depth + 1, "double precision")
+            # In double precision: integer columns cannot overflow, 7 / 2 is 3.5 as in CQL2.
+            lhs, rhs = self._number(node.lhs, depth + 1), self._number(node.rhs, depth + 1)
             if isinstance(node, ast.Div):  # x / 0 is unknown (no row matches), not an error
                 rhs = sql.SQL("NULLIF({}, 0)").format(rhs)
-            return sql.SQL("({} {} {})").format(
-                self.scalar(node.lhs, depth + 1, "double precision"), sql.SQL(_ARITHMETIC[type(node)]), rhs,
-            )
+            return sql.SQL("({} {} {})").format(lhs, sql.SQL(_ARITHMETIC[type(node)]), rhs)
         if isinstance(node, ast.Function):
             function = _FUNCTIONS.get(node.name.lower())
             if function is None:
                 raise FilterError(f"filter function {node.name[:40]!r} is not supported", "filter")
-            arguments = [self.scalar(a, depth + 1, "text") for a in node.arguments]
+            arguments = [sql.SQL("({})::text").format(self.scalar(a, depth + 1, "text")) for a in node.arguments]
             return sql.SQL("{}({})").format(sql.SQL(function), sql.SQL(", ").join(arguments))
         return self.literal(node, field_type)
 
+    def _number(self, node, depth: int) -> sql.Composable:
+        kind = self._type_of(node)
+        if kind is not None and kind not in _NUMERIC:
+            raise FilterError(f"arithmetic needs numbers; {_describe(node)} is {kind}", "filter")
+        return sql.SQL("({})::double precision").format(self.scalar(node, depth, "double precision"))
+
+    def _temporal(self, node) -> str | None:
+        kind = self._type_of(node)
+        if kind is not None and kind not in _TEMPORAL:
+            raise FilterError(f"temporal operators need a date or time; {_describe(node)} is {kind}", "filter")
+        return kind
+
     def literal(self, value, field_type: str | None = None) -> sql.Composable:
+        """A value as a literal of the property's type, or FilterError saying why it is not one."""
         if isinstance(value, values.Geometry | values.Envelope) or isinstance(value, ast.Node):
             raise FilterError(f"{_name(value)} cannot be compared as a value", "filter")
         if isinstance(value, float) and not math.isfinite(value):
             raise FilterError("filter numbers must be finite", "filter")
-        if field_type in _NUMERIC and isinstance(value, str):
-            try:
-                value = float(value) if any(c in value for c in ".eE") else int(value)
-            except ValueError:
-                raise FilterError(f"filter compares a number with {value[:80]!r}", "filter") from None
-        if field_type == "text" and isinstance(value, int | float) and not isinstance(value, bool):
-            value = str(value)
-        if field_type in _TEMPORAL and isinstance(value, str):
-            try:
-                value = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
-            except ValueError:
-                raise FilterError(f"filter compares a date with {value[:80]!r}", "filter") from None
         if isinstance(value, str) and "\x00" in value:
             raise FilterError("filter text contains a NUL character", "filter")
-        if not isinstance(value, str | int | float | bool | datetime.date | datetime.datetime | datetime.time | type(None)):
+        if not isinstance(value, str | int | float | datetime.date | datetime.time | type(None)):
             raise FilterError(f"filter value {_name(value)} is not supported", "filter")
+        if value is not None and field_type is not None:
+            value = _as_type(value, field_type)
         return sql.Literal(value)
 
     def _comparable(self, lhs, rhs, depth: int) -> tuple[sql.Composable, sql.Composable]:
         """Both sides, literals typed after the attribute on the other side."""
-        field_type = self._type_of(lhs) or self._type_of(rhs)
+        left, right = self._type_of(lhs), self._type_of(rhs)
+        if left is None and right is None:
+            left = _literal_type(lhs)
+            if _family(_literal_type(rhs)) != _family(left):
+                raise FilterError(f"filter compares {_describe(lhs)} with {_describe(rhs)}", "filter")
+        elif left is not None and right is not None and _family(left) != _family(right):
+            raise FilterError(f"filter compares {_describe(lhs)} ({left}) with {_describe(rhs)} ({right})", "filter")
+        field_type = left or right
+        if _family(field_type) == "other":
+            raise FilterError(f"values of type {field_type} cannot be compared", "filter")
         return self.scalar(lhs, depth, field_type), self.scalar(rhs, depth, field_type)
 
     def _type_of(self, node) -> str | None:
@@ -267,34 +288,39 @@ class _Compiler:
         if isinstance(node, values.Geometry):
             geojson = node.geometry
             srid = _crs_srid(geojson.get("crs")) or self.context.literal_srid
-            text = json.dumps({k: v for k, v in geojson.items() if k != "crs"})
-            return self._to_storage(sql.SQL("ST_GeomFromGeoJSON({})").format(sql.Literal(text)), srid)
+            try:
+                shape = shapely.geometry.shape({k: v for k, v in geojson.items() if k != "crs"})
+            except Exception as e:  # shapely's errors for rings too short, nested lists too deep...
+                raise FilterError(f"filter geometry is not valid GeoJSON: {first_line(e, 120)}", "filter") from None
+            return self._in_storage(shape, srid)
         if isinstance(node, values.Envelope):
             return self._envelope(node.x1, node.y1, node.x2, node.y2, self.context.literal_srid)
         raise FilterError(f"{_name(node)} is not a geometry", "filter")
 
-    def _to_storage(self, geometry: sql.Composable, srid: int) -> sql.Composable:
-        if srid == self.context.srid:
-            return sql.SQL("ST_SetSRID({}, {})").format(geometry, sql.Literal(srid))
-        return sql.SQL("ST_Transform(ST_SetSRID({}, {}), {})").format(
-            geometry, sql.Literal(srid), sql.Literal(self.context.srid)
+    def _in_storage(self, shape, srid: int) -> sql.Composable:
+        """A literal geometry in the layer's CRS, reprojected here so PostGIS never fails on it."""
+        if srid != self.context.srid:
+            shape = shapely.transform(shape, transformer(srid, self.context.srid).transform, interleaved=False)
+        coordinates = shapely.get_coordinates(shape)
+        if shape.is_empty or not math.isfinite(coordinates.sum()):
+            raise FilterError(f"filter geometry has no place in the layer's CRS (EPSG:{self.context.srid})", "filter")
+        return sql.SQL("ST_GeomFromWKB({}, {})").format(
+            sql.Literal(shapely.to_wkb(shape)), sql.Literal(self.context.srid)
         )
 
     def _envelope(self, minx, miny, maxx, maxy, srid: int) -> sql.Composable:
-        coords = []
-        for value in (minx, miny, maxx, maxy):
-            if not isinstance(value, int | float) or not math.isfinite(value):
-                raise FilterError("bounding box values must be finite numbers", "filter")
-            coords.append(sql.Literal(float(value)))
-        envelope = sql.SQL("ST_MakeEnvelope({}, {}, {}, {})").format(*coords)
-        return self._to_storage(envelope, srid)
+        corners = (minx, miny, maxx, maxy)
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in corners):
+            raise FilterError("bounding box values must be finite numbers", "filter")
+        return self._in_storage(shapely.box(*corners), srid)
 
     def _bbox(self, node: ast.BBox, depth: int) -> sql.Composable:
         srid = _crs_srid(node.crs) or self.context.literal_srid
         envelope = self._envelope(node.minx, node.miny, node.maxx, node.maxy, srid)
-        return sql.SQL("({} && {} AND ST_Intersects({}, {}))").format(
-            self.geometry(node.lhs, depth + 1), envelope, self.geometry(node.lhs, depth + 1), envelope
-        )
+        geometry = self.geometry(node.lhs, depth + 1)
+        # The stored column's box contains what a grant shows of it, and has the index.
+        prefilter = sql.Identifier("geom") if isinstance(node.lhs, ast.Attribute) else geometry
+        return sql.SQL("({} && {} AND ST_Intersects({}, {}))").format(prefilter, envelope, geometry, envelope)
 
     def _distance(self, node, depth: int) -> sql.Composable:
         try:
@@ -342,6 +368,93 @@ def _crs_srid(crs) -> int | None:
         return parse_crs(str(crs), "filter-crs").epsg
     except InvalidParameterError:
         raise FilterError(f"filter CRS {str(crs)[:80]!r} is not supported", "filter-crs") from None
+
+
+def _family(field_type: str) -> str:
+    if field_type in _NUMERIC:
+        return "number"
+    if field_type in ("text", "character varying", "varchar"):
+        return "text"
+    if field_type in ("date", "timestamp", "timestamptz"):
+        return "date"
+    if field_type in ("time", "boolean"):
+        return field_type
+    return "other"
+
+
+def _literal_type(value) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "double precision"
+    if isinstance(value, datetime.datetime | datetime.date):
+        return "timestamp"
+    if isinstance(value, datetime.time):
+        return "time"
+    if isinstance(value, str):
+        return "text"
+    return _name(value)
+
+
+def _as_type(value, field_type: str):
+    """``value`` as a Python value PostgreSQL compares with a ``field_type`` without failing."""
+    family = _family(field_type)
+    if family == "other":
+        raise FilterError(f"values of type {field_type} cannot be compared", "filter")
+    converted = _CONVERTERS[family](value)
+    if converted is None:
+        raise FilterError(f"filter compares a {family} with {str(value)[:80]!r}", "filter")
+    return converted
+
+
+def _to_number(value):
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value) if any(c in value for c in ".eEnN") else int(value)
+        except ValueError:
+            return None
+    return value if isinstance(value, int | float) and math.isfinite(value) else None
+
+
+def _to_text(value):
+    return str(value) if isinstance(value, str | int | float) and not isinstance(value, bool) else None
+
+
+def _to_boolean(value):
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return value if isinstance(value, bool) else None
+
+
+def _to_date(value):
+    if isinstance(value, str):
+        try:
+            return datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    return value if isinstance(value, datetime.date) else None
+
+
+def _to_time(value):
+    if isinstance(value, str):
+        try:
+            return datetime.time.fromisoformat(value)
+        except ValueError:
+            return None
+    return value if isinstance(value, datetime.time) else None
+
+
+_CONVERTERS = {"number": _to_number, "text": _to_text, "boolean": _to_boolean, "date": _to_date, "time": _to_time}
+
+
+def _describe(node) -> str:
+    if isinstance(node, ast.Attribute):
+        return repr(node.name[:80])
+    if isinstance(node, ast.Node):
+        return "an expression"
+    return repr(str(node)[:80])
 
 
 def _name(node) -> str:

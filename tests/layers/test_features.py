@@ -2,6 +2,7 @@ import pytest
 import shapely
 from django.contrib.gis.geos import GEOSGeometry
 from django.db import connection
+from pygeofilter import ast, values
 from pyproj import Transformer
 
 from geoshare.access.policy import Grant
@@ -198,3 +199,63 @@ def test_division_by_zero_matches_nothing_instead_of_failing(layer):
     source, grant = feature_source(layer), Grant(layer)
     assert fids(source, FeatureQuery(where=parse_cql2_text("1 / (n - n) > 0")), grant) == []
     assert len(fids(source, FeatureQuery(where=parse_cql2_text("n / 1 >= 0")), grant)) == 10
+
+
+def test_spatial_filters_see_only_what_the_area_limit_shows():
+    # A long line crossing the limit: a filter on the part outside must not find it.
+    line = vector_layer("crossing", [shapely.LineString([(120.50, 31.9), (120.60, 31.9)])],
+                        {"name": ["长路"]})
+    area = GEOSGeometry("MULTIPOLYGON(((120.49 31.8, 120.52 31.8, 120.52 32, 120.49 32, 120.49 31.8)))", srid=4490)
+    source, grant = feature_source(line), Grant(line, area_limit=area)
+    outside = "POLYGON((120.55 31.85, 120.58 31.85, 120.58 31.95, 120.55 31.95, 120.55 31.85))"
+    near_the_end = ast.DistanceWithin(ast.Attribute("geom"), values.Geometry(
+        {"type": "Point", "coordinates": [120.59, 31.9]}), 100, "m")
+    for where in (parse_cql2_text(f"S_INTERSECTS(geom, {outside})"), near_the_end,
+                  parse_cql2_text("BBOX(geom, 120.55, 31.85, 120.58, 31.95)")):
+        assert fids(source, FeatureQuery(where=where), grant) == [], where
+    assert fids(source, FeatureQuery(where=parse_cql2_text("BBOX(geom, 120.5, 31.85, 120.51, 31.95)")),
+                grant) == [1]
+
+
+def test_a_test_that_fails_on_some_values_never_sees_rows_the_grant_hides(layer):
+    # n * 1e308 overflows for n >= 2: were it tried on those rows, hidden by the area limit,
+    # the error would tell that they exist. PostgreSQL would try it first: it is cheaper.
+    area = GEOSGeometry("MULTIPOLYGON(((120.49 31.8, 120.515 31.8, 120.515 32, 120.49 32, 120.49 31.8)))", srid=4490)
+    source, overflow = feature_source(layer), FeatureQuery(where=parse_cql2_text("n * 1e308 > 0"))
+    assert fids(source, overflow, Grant(layer, area_limit=area)) == [2]
+    assert source.count(overflow, Grant(layer, area_limit=area)) == 1
+    with pytest.raises(FilterError, match="out of range"):  # on rows the caller may see: a 400
+        fids(source, overflow, Grant(layer))
+
+
+@pytest.mark.parametrize("text", [
+    "T_AFTER(name, TIMESTAMP('2020-01-01T00:00:00Z'))",
+    "'a' = 1",
+    "name + 1 > 2",
+    "n = name",
+    "n = 'NaN'",
+    "RELATE(geom, POINT(120.5 31.9), 'XYZ')",
+    "S_INTERSECTS(geom, POLYGON((120 31, 121 31)))",
+])
+def test_filters_that_cannot_apply_to_the_values_are_filter_errors(layer, text):
+    with pytest.raises(FilterError):
+        fids(feature_source(layer), FeatureQuery(where=parse_cql2_text(text)), Grant(layer))
+
+
+def test_wrongly_typed_cql2_json_is_a_filter_error(layer):
+    from layers.filters import parse_cql2_json
+
+    where = parse_cql2_json({"op": "=", "args": [{"property": "n"}, True]})
+    with pytest.raises(FilterError, match="compares a number"):
+        fids(feature_source(layer), FeatureQuery(where=where), Grant(layer))
+
+
+def test_case_insensitive_comparison_of_a_number_compares_its_text(layer):
+    assert fids(feature_source(layer), FeatureQuery(where=parse_cql2_text("CASEI(n) = '3'")), Grant(layer)) == [4]
+
+
+def test_literals_that_have_no_place_in_the_layer_crs_are_filter_errors():
+    projected = vector_layer("projected", [shapely.Point(500000, 3500000)], {"name": ["点"]}, srid=4549)
+    where = parse_cql2_text("S_INTERSECTS(geom, POINT(1000 1000))")
+    with pytest.raises(FilterError, match="no place"):
+        fids(feature_source(projected), FeatureQuery(where=where), Grant(projected))
