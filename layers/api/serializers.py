@@ -23,6 +23,25 @@ class LayerSerializer(serializers.ModelSerializer):
             "styles", "downloadable", "modified",
         ]
 
+    def to_representation(self, layer):
+        """The layer as the caller's grant shows it (``context["grants"]``, by layer name).
+
+        Hidden attributes are not listed; under a row filter or area limit the whole
+        layer's feature count would tell what is hidden, and its box where: the count is
+        left out and the box is the part inside the area.
+        """
+        data = super().to_representation(layer)
+        grant = self.context.get("grants", {}).get(layer.name)
+        if grant is None or grant.is_unrestricted:
+            return data
+        data["fields"] = [f for f in data["fields"] if f["name"] not in grant.hidden_fields]
+        if grant.row_filter is not None or grant.area_limit is not None:
+            data["feature_count"] = None
+        if grant.area_limit is not None and layer.extent:
+            part = layer.extent.intersection(grant.area_limit.transform(4490, clone=True))
+            data["bbox"] = None if part.empty else list(part.extent)
+        return data
+
     def get_tier(self, layer) -> str:
         return {1: "public", 2: "egov", 3: "internal"}[layer.tier]
 

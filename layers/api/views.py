@@ -24,7 +24,22 @@ def _catalog(principal):
         OpenApiParameter("department", str, description="owner department code"),
     ]
 )
-class LayerList(generics.ListAPIView):
+class _GrantedLayers(generics.GenericAPIView):
+    """Hands the serializer the caller's grants on the layers it is about to show.
+
+    The public holds no grants: what it sees, it sees whole.
+    """
+
+    def get_serializer(self, instance=None, *args, **kwargs):
+        serializer = super().get_serializer(instance, *args, **kwargs)
+        principal = self.request.principal
+        if instance is not None and not principal.is_anonymous:
+            layers = instance if kwargs.get("many") else [instance]
+            serializer.context["grants"] = policy.grants_for(principal, [layer.name for layer in layers])
+        return serializer
+
+
+class LayerList(_GrantedLayers, generics.ListAPIView):
     """The layers the caller may see, with their metadata."""
 
     serializer_class = LayerSerializer
@@ -44,7 +59,7 @@ class LayerList(generics.ListAPIView):
         return layers
 
 
-class LayerDetail(generics.RetrieveAPIView):
+class LayerDetail(_GrantedLayers, generics.RetrieveAPIView):
     """One layer the caller may see; 404 for layers that are hidden or do not exist."""
 
     serializer_class = LayerSerializer

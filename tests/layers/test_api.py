@@ -48,3 +48,21 @@ def test_the_catalog_query_count_does_not_grow_with_layers(client, django_assert
     # layers with their department and downloadable flag, their styles, the audit record
     with django_assert_max_num_queries(3):
         assert len(catalog(client)) == before + 6
+
+
+def test_a_restricted_grantee_sees_neither_hidden_fields_nor_the_whole_layers_count_and_box(client):
+    from django.contrib.gis.geos import GEOSGeometry
+
+    other = department("other", "他局")
+    points = [shapely.Point(120.50 + 0.05 * i, 31.9) for i in range(4)]
+    layer = vector_layer("c_limited", points, {"name": list("abcd"), "id_no": list("1234")},
+                         tier=Tier.INTERNAL, dept=other)
+    area = GEOSGeometry("MULTIPOLYGON(((120.49 31.8, 120.56 31.8, 120.56 32, 120.49 32, 120.49 31.8)))", srid=4490)
+    LayerGrant.objects.create(layer=layer, department=department("ghj"), hidden_fields=["id_no"],
+                              area_limit=area)
+    row = member_client(client, "ghj").get("/api/catalog/layers/c_limited/").json()
+    assert [f["name"] for f in row["fields"]] == ["name"]
+    assert row["feature_count"] is None
+    west, south, east, north = row["bbox"]
+    assert west == pytest.approx(120.50) and east <= 120.56
+    assert catalog(client)["c_limited"]["fields"] == row["fields"]
