@@ -3,6 +3,8 @@ import csv
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.db.models import F
+from django.db.models.expressions import RawSQL
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext_lazy as _
 
@@ -122,11 +124,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 @admin.register(AuditRecord)
 class AuditRecordAdmin(admin.ModelAdmin):
+    """The audit trail; a data administrator sees the records of their department's layers,
+    naming only those layers: another department's layer, even its name, is not theirs to see."""
+
     list_display = ["time", "username", "department", "ip", "service", "operation", "layer_list",
                     "items", "bytes", "status"]
     list_filter = ["service", "status", "department", ("time", admin.DateFieldListFilter)]
-    search_fields = ["username", "ip", "layers", "operation"]
     date_hierarchy = "time"
+    exclude = ["layers"]
+    readonly_fields = ["layer_list"]
     actions = ["export_csv"]
     show_full_result_count = False  # counting years of rows per page view is wasteful
 
@@ -134,11 +140,18 @@ class AuditRecordAdmin(admin.ModelAdmin):
         queryset = super().get_queryset(request)
         department = managed_department(request)
         if department is None:
-            return queryset
+            return queryset.annotate(shown_layers=F("layers"))
         from layers.models import Layer
 
         own = list(Layer.objects.filter(department_id=department).values_list("name", flat=True))
-        return queryset.filter(layers__overlap=own or [""])
+        return queryset.filter(layers__overlap=own or [""]).annotate(shown_layers=RawSQL(
+            "ARRAY(SELECT name FROM unnest(layers) AS name WHERE name = ANY(%s))", (own,),
+            output_field=AuditRecord._meta.get_field("layers")))
+
+    def get_search_fields(self, request):
+        # A search on layer names would match the names of others' layers in a record.
+        fields = ["username", "ip", "operation"]
+        return fields + ["layers"] if managed_department(request) is None else fields
 
     def has_add_permission(self, request):
         return False
@@ -151,16 +164,16 @@ class AuditRecordAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("layers"))
     def layer_list(self, record):
-        return ", ".join(record.layers)
+        return ", ".join(record.shown_layers)
 
     @admin.action(description=_("Export the selected records as CSV"))
     def export_csv(self, request, queryset):
-        columns = ["time", "username", "department", "ip", "service", "operation", "layers",
+        columns = ["time", "username", "department", "ip", "service", "operation", "shown_layers",
                    "bbox", "crs", "items", "bytes", "status", "detail"]
 
         def rows():
             writer = csv.writer(_Echo())
-            yield "\ufeff" + writer.writerow(columns)  # a BOM so Excel reads the Chinese right
+            yield "\ufeff" + writer.writerow([c.replace("shown_", "") for c in columns])  # a BOM so Excel reads the Chinese right
             for record in queryset.order_by("time").iterator(chunk_size=2000):
                 yield writer.writerow([getattr(record, c) for c in columns])
 

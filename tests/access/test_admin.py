@@ -61,6 +61,20 @@ def test_audit_trail_shows_own_layers_and_cannot_be_edited(zrzy_admin, client):
     assert response.status_code == 403 and AuditRecord.objects.filter(pk=record.pk).exists()
 
 
+def test_audit_records_name_none_of_another_departments_layers(zrzy_admin):
+    record = AuditRecord.objects.create(service="WMS", operation="GetMap", status=200,
+                                        layers=["land_approvals", "rooms"])
+    listing = zrzy_admin.get("/admin/access/auditrecord/").content.decode()
+    detail = zrzy_admin.get(f"/admin/access/auditrecord/{record.pk}/change/").content.decode()
+    export = zrzy_admin.post("/admin/access/auditrecord/", {
+        "action": "export_csv", "_selected_action": [record.pk]})
+    csv_text = b"".join(export.streaming_content).decode()
+    for page in (listing, detail, csv_text):
+        assert "land_approvals" in page and "rooms" not in page
+    searched = zrzy_admin.get("/admin/access/auditrecord/", {"q": "rooms"}).content.decode()
+    assert "land_approvals" not in searched
+
+
 def test_tokens_are_shown_once_and_listed_for_their_owner_only(zrzy_admin):
     response = zrzy_admin.post("/admin/access/apitoken/add/", {"name": "QGIS"}, follow=True)
     page = response.content.decode()
