@@ -123,14 +123,18 @@ class PostGISFeatureSource:
 
     # -- SQL for other engines ------------------------------------------------------------
 
-    def restricted_table(self, grant, columns: list[str] | None = None) -> sql.Composable:
+    def restricted_table(self, grant, columns: list[str] | None = None,
+                         hidden_as_null: bool = False) -> sql.Composable:
         """A subquery of what the grant shows of this table, for Mapnik and ST_AsMVT.
 
         ``columns``: the properties to carry (visible ones only); None: all visible.
+        ``hidden_as_null``: hidden columns are there, empty, for styles that name them.
         """
         names = self._property_names(tuple(columns) if columns is not None else None, grant)
         select = [sql.Identifier("fid"), sql.SQL("{} AS geom").format(self._clipped_geometry(grant))]
         select += [sql.Identifier(n) for n in names]
+        if hidden_as_null:
+            select += [sql.SQL("NULL::text AS {}").format(sql.Identifier(n)) for n in sorted(grant.hidden_fields)]
         return sql.SQL("(SELECT {} FROM {} WHERE {})").format(
             sql.SQL(", ").join(select), self.table, self._grant_where(grant)
         )

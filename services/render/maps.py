@@ -109,7 +109,8 @@ def _vector_datasource(map_layer: MapLayer, srid: int, fitted: bool) -> dict:
     """The layer's features in the map's CRS, EPSG:``srid`` (see ``reproject``)."""
     layer, grant = map_layer.layer, map_layer.grant
     source = feature_source(layer)
-    restricted = source.as_string(source.restricted_table(grant))
+    # A style may label or classify by an attribute the grant hides: it reads empty.
+    restricted = source.as_string(source.restricted_table(grant, hidden_as_null=True))
     clip_resolution = _CLIP_METRES_PER_PIXEL / (_METRES_PER_DEGREE if is_geographic(srid) else 1.0)
     if srid == layer.srid:
         extent, geometry, box = BBox(*layer.native_bbox, layer.srid), "geom", "!bbox!"

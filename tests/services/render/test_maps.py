@@ -94,11 +94,19 @@ def test_area_limit_clips_vectors_and_masks_rasters(town):
     assert pixel(png, 128, 200)[3] == 0  # south of the limit: masked
 
 
-def test_hidden_fields_are_not_in_the_datasource(town):
+def test_hidden_fields_are_empty_in_the_datasource(town):
     style = town.buildings.styles.get(is_default=True)
     xml = map_xml([MapLayer(Grant(layer=town.buildings, hidden_fields=frozenset({"owner_id"})),
                             style)], 4549)
-    assert "owner_id" not in xml and '"kind"' in xml
+    assert xml.count('"owner_id"') == 1 and 'NULL::text AS "owner_id"' in xml and '"kind"' in xml
+
+
+def test_a_label_the_grant_hides_is_not_drawn_and_the_rest_is(town):
+    style = town.roads.styles.get(is_default=True)  # labels [name]
+    png = draw([MapLayer(Grant(layer=town.roads, hidden_fields=frozenset({"name"})), style)])
+    band = pixels(png)[110 * 256:140 * 256]
+    assert not [p for p in band if near(p, LABEL_RGB, 40)]
+    assert [p for p in band if near(p, (0x99, 0x99, 0x99), 8)]  # the road's casing
 
 
 def test_png8_jpeg_and_transparency(town, town_principals):
