@@ -13,19 +13,20 @@ from django.conf import settings
 from django.http import FileResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import APIException
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from geoshare.access import audit, policy
-from layers.jobs import store_upload
-from layers.models import JobStatus
 from geoshare.errors import (
     GeoshareError,
     InvalidParameterError,
     LimitExceededError,
     MissingParameterError,
 )
+from geoshare.parsers import JSONParser
+from layers.jobs import store_upload
+from layers.models import JobStatus
 
 from .. import batch
 from ..matcher import Match, geocode

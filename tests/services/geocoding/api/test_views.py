@@ -198,6 +198,13 @@ def test_malformed_json_is_a_400_problem(city, client):
     assert response.status_code == 400 and "JSON parse error" in response.json()["detail"]
 
 
+@pytest.mark.parametrize("path", ["/api/geocoding/batch", "/api/geocoding/verify"])
+def test_json_nested_too_deeply_is_a_400_problem(city, client, path):
+    body = '{"addresses": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = client.post(path, body, content_type="application/json")
+    assert response.status_code == 400 and "nested too deeply" in response.json()["detail"]
+
+
 def test_verify_says_whether_an_address_exists_without_coordinates(city, client):
     response = client.post(
         "/api/geocoding/verify",
