@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import User
+from django.contrib.gis.geos import MultiPolygon, Polygon
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -20,6 +21,12 @@ CONDITIONS = st.sampled_from([
 ])
 
 
+# Parts of the layer's extent, as (west, south, east, north) fractions of it.
+AREAS = st.one_of(st.none(), st.sampled_from([
+    (0, 0, 0.5, 1), (0.5, 0, 1, 1), (0, 0, 1, 0.5), (0.25, 0.25, 0.75, 0.75),
+]))
+
+
 @st.composite
 def grants(draw):
     conditions = draw(st.lists(CONDITIONS, max_size=3, unique=True))
@@ -27,7 +34,19 @@ def grants(draw):
     return {
         "row_filter": joiner.join(f"({c})" for c in conditions),
         "hidden_fields": draw(st.lists(st.sampled_from(FIELDS), max_size=3, unique=True)),
+        "area_limit": draw(AREAS),
     }
+
+
+def _area(layer, fractions):
+    """The part of the layer's extent the fractions name, as a grant's area limit."""
+    if fractions is None:
+        return None
+    west, south, east, north = layer.extent.extent
+    width, height = east - west, north - south
+    box = (west + fractions[0] * width, south + fractions[1] * height,
+           west + fractions[2] * width, south + fractions[3] * height)
+    return MultiPolygon(Polygon.from_bbox(box), srid=4490)
 
 
 @pytest.fixture
@@ -36,12 +55,23 @@ def grantee(client):
     return Caller(client, {"HTTP_AUTHORIZATION": f"Bearer {secret}"})
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(terms=grants())
-def test_feature_protocols_agree_for_any_grant(grantee, terms):
+@settings(max_examples=16, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(terms=grants(), own_terms=st.one_of(st.none(), grants()))
+def test_feature_protocols_agree_for_any_grants(grantee, terms, own_terms):
+    """The department's grant, and maybe one of the user's own: their terms combined."""
     layer = Layer.objects.get(name="land_approvals")
     LayerGrant.objects.filter(layer=layer).delete()
-    LayerGrant.objects.create(layer=layer, department=Department.objects.get(code="jy"), **terms)
+    LayerGrant.objects.create(layer=layer, department=Department.objects.get(code="jy"),
+                              **{**terms, "area_limit": _area(layer, terms["area_limit"])})
+    held = [terms]
+    if own_terms is not None:
+        LayerGrant.objects.create(layer=layer, user=User.objects.get(username="jy_viewer"),
+                                  **{**own_terms, "area_limit": _area(layer, own_terms["area_limit"])})
+        held.append(own_terms)
+    # An attribute shows only if a grant covering every row shown shows it.
+    whole = [t for t in held if not t["row_filter"] and t["area_limit"] is None]
+    sets = [set(t["hidden_fields"]) for t in whole or held]
+    hidden = set.intersection(*sets) if whole else set.union(*sets)
     answers = {name: PROTOCOLS[name].features(grantee, layer) for name in FEATURES}
     statuses = {name: status for name, (status, _) in answers.items()}
     assert set(statuses.values()) == {200}, statuses
@@ -52,4 +82,4 @@ def test_feature_protocols_agree_for_any_grant(grantee, terms):
         assert found == reference if name != "tiles" else found <= reference, name
     for name, (_, features) in answers.items():
         for properties in features.values():
-            assert not set(terms["hidden_fields"]) & set(properties), name
+            assert not hidden & set(properties), name
