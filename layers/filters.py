@@ -185,6 +185,8 @@ class _Compiler:
 
     def attribute(self, node: ast.Attribute) -> tuple[sql.Composable, str]:
         name = node.name
+        if not isinstance(name, str):  # CQL2 JSON {"property": {...}}
+            raise FilterError("a property is named by a string", "filter")
         if name in self.context.fields:
             return sql.Identifier(name), self.context.fields[name]
         if name in self.context.id_names:

@@ -242,12 +242,15 @@ def test_filters_that_cannot_apply_to_the_values_are_filter_errors(layer, text):
         fids(feature_source(layer), FeatureQuery(where=parse_cql2_text(text)), Grant(layer))
 
 
-def test_wrongly_typed_cql2_json_is_a_filter_error(layer):
+@pytest.mark.parametrize("document, says", [
+    ({"op": "=", "args": [{"property": "n"}, True]}, "compares a number"),
+    ({"op": "=", "args": [{"property": {"a": 1}}, 1]}, "named by a string"),
+])
+def test_wrongly_typed_cql2_json_is_a_filter_error(layer, document, says):
     from layers.filters import parse_cql2_json
 
-    where = parse_cql2_json({"op": "=", "args": [{"property": "n"}, True]})
-    with pytest.raises(FilterError, match="compares a number"):
-        fids(feature_source(layer), FeatureQuery(where=where), Grant(layer))
+    with pytest.raises(FilterError, match=says):
+        fids(feature_source(layer), FeatureQuery(where=parse_cql2_json(document)), Grant(layer))
 
 
 def test_case_insensitive_comparison_of_a_number_compares_its_text(layer):
