@@ -51,9 +51,10 @@ def requests_to_time(landmark) -> dict[str, tuple[str, dict]]:
         }),
         "WMTS cached tile (e-map group)": (
             f"/wmts/1.0.0/emap/default/WebMercatorQuad/{tile.z}/{tile.y}/{tile.x}.png", {}),
-        "WFS internal layer with grant": ("/ows", {
+        "WFS internal layer with grant, bbox": ("/ows", {
             "SERVICE": "WFS", "VERSION": "2.0.0", "REQUEST": "GetFeature",
             "TYPENAMES": "land_approvals", "COUNT": 50, "OUTPUTFORMAT": "application/json",
+            "BBOX": f"{lon - 0.1},{lat - 0.1},{lon + 0.1},{lat + 0.1},urn:ogc:def:crs:OGC:1.3:CRS84",
         }),
     }
 
