@@ -13,12 +13,16 @@ from django.http import HttpRequest, HttpResponse
 from lxml import etree
 
 from geoshare.errors import GeoshareError, InvalidParameterError, MissingParameterError
-from services.ows.exceptions import report_response, resolve
+from services.ows.exceptions import OwsError, report_response, resolve
 from services.ows.kvp import Kvp
 from services.ows.xml import XmlParseError, parse_untrusted
 
 __all__ = ["OwsService", "OwsRequest", "register", "dispatch", "OperationNotSupportedError",
-           "VersionNegotiationError"]
+           "VersionNegotiationError", "ALLOWED_METHODS"]
+
+# OGC KVP requests come by GET (HEAD alike), documents and forms by POST; nothing at /ows
+# is a resource to PUT, PATCH or DELETE.
+ALLOWED_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
 
 
 class OperationNotSupportedError(InvalidParameterError):
@@ -77,6 +81,10 @@ def registered() -> dict[str, OwsService]:
 
 def dispatch(request: HttpRequest) -> HttpResponse:
     """Answer one request to /ows. Never raises: every failure is an exception report."""
+    if request.method not in ALLOWED_METHODS:
+        return _method_not_allowed(request.method)
+    if request.method == "OPTIONS":
+        return _with_allow(HttpResponse(b""))
     service, version = None, None
     try:
         kvp = Kvp.from_request(request)
@@ -106,6 +114,20 @@ def dispatch(request: HttpRequest) -> HttpResponse:
         return report_response(
             resolve(error, service.codes), service.exception_flavour(version), version
         )
+
+
+def _method_not_allowed(method: str) -> HttpResponse:
+    error = OwsError(
+        "NoApplicableCode",
+        f"HTTP method {method[:20]!r} is not used by OGC services; use GET, HEAD or POST",
+        None, 405,
+    )
+    return _with_allow(report_response(error, "ows11", "1.1.0"))
+
+
+def _with_allow(response: HttpResponse) -> HttpResponse:
+    response["Allow"] = ", ".join(ALLOWED_METHODS)
+    return response
 
 
 def _xml_body(request: HttpRequest) -> etree._Element | None:

@@ -115,3 +115,24 @@ def test_hostile_or_broken_xml_is_refused(client, body):
 def test_nul_in_parameters_is_refused(client):
     response = client.get("/ows?SERVICE=TOY&REQUEST=Describe&typeNames=a%00b")
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "TRACE", "PROPFIND"])
+def test_methods_outside_get_head_post_are_refused_with_allow(client, method):
+    response = client.generic(method, "/ows?SERVICE=TOY&REQUEST=GetCapabilities", b"<x/>",
+                              content_type="text/xml")
+    assert response.status_code == 405
+    assert response["Allow"] == "GET, HEAD, POST, OPTIONS"
+    assert b"caps" not in response.content
+
+
+def test_get_head_post_and_options_are_answered(client):
+    query = "SERVICE=TOY&REQUEST=GetCapabilities"
+    assert client.get(f"/ows?{query}").content == b"caps 2.0.0"
+    head = client.head(f"/ows?{query}")
+    assert head.status_code == 200 and head.content == b""
+    assert client.post("/ows", query, content_type="application/x-www-form-urlencoded").content == (
+        b"caps 2.0.0")
+    options = client.options(f"/ows?{query}")
+    assert options.status_code == 200 and options["Allow"] == "GET, HEAD, POST, OPTIONS"
+    assert options.content == b""

@@ -286,6 +286,16 @@ def test_transaction_is_posted(editor, hydrants):
     assert "POST" in response.content.decode()
 
 
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+def test_other_http_methods_are_405_and_change_nothing(editor, hydrants, method):
+    body = (f'<wfs:Transaction service="WFS" version="2.0.0" {WFS20}><wfs:Delete typeName="geoshare:t_hydrants">'
+            f"{FILTER_1}</wfs:Delete></wfs:Transaction>")
+    response = editor.generic(method, "/ows?SERVICE=WFS&REQUEST=Transaction", body.encode(),
+                              content_type="text/xml")
+    assert response.status_code == 405 and response["Allow"] == "GET, HEAD, POST, OPTIONS"
+    assert set(hydrant_rows(editor)) == {"北栓", "南栓"}
+
+
 def test_many_features_in_one_insert_go_in_together_or_not_at_all(editor, hydrants):
     def point(name, pos):
         return (f"<geoshare:t_hydrants><geoshare:name>{name}</geoshare:name><geoshare:geom>"
