@@ -62,7 +62,15 @@ class OwsService:
 
 
 _services: dict[str, OwsService] = {}
-# Which service an operation belongs to when SERVICE is missing (WMS 1.1.1 clients omit it).
+# Errors met before the service is known, in OWS Common's words.
+_COMMON_CODES = {
+    MissingParameterError: "MissingParameterValue", InvalidParameterError: "InvalidParameterValue",
+}
+# The service of a request without SERVICE, by its operation. WMS 1.1.1 and 1.3.0 ask for
+# SERVICE on GetCapabilities only (1.3.0 Tables 3, 8 and 9), and GeoServer, outside its CITE
+# mode, takes it from the endpoint (/geoserver/wms). /ows serves four services, so the
+# operation stands in for the endpoint (GetFeatureInfo is WMS's: WMTS KVP requires SERVICE).
+# GetCapabilities, which every service has, needs SERVICE.
 _OPERATION_SERVICE = {
     "getmap": "WMS", "getfeatureinfo": "WMS", "getlegendgraphic": "WMS",
     "getfeature": "WFS", "describefeaturetype": "WFS", "getpropertyvalue": "WFS",
@@ -109,7 +117,7 @@ def dispatch(request: HttpRequest) -> HttpResponse:
             raise
     except Exception as error:  # one place turns every error into the protocol's report
         if service is None:
-            return report_response(resolve(error, {}), "ows11", "1.1.0")
+            return report_response(resolve(error, _COMMON_CODES), "ows11", "1.1.0")
         version = version or service.versions[-1]
         return report_response(
             resolve(error, service.codes), service.exception_flavour(version), version
@@ -151,7 +159,9 @@ def _service_for(kvp: Kvp, xml) -> OwsService:
         request_name = (kvp.get("REQUEST") or "").lower()
         name = _OPERATION_SERVICE.get(request_name)
     if name is None:
-        raise MissingParameterError("SERVICE is required (WMS, WMTS, WFS or WCS)", "service")
+        raise MissingParameterError(
+            f"SERVICE is required: one of {', '.join(sorted(_services))}", "service"
+        )
     for key, service in _services.items():
         if key.lower() == name.lower():
             return service

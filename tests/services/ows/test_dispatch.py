@@ -136,3 +136,30 @@ def test_get_head_post_and_options_are_answered(client):
     options = client.options(f"/ows?{query}")
     assert options.status_code == 200 and options["Allow"] == "GET, HEAD, POST, OPTIONS"
     assert options.content == b""
+
+
+@pytest.mark.django_db  # the audit trail keeps requests that name no service
+@pytest.mark.parametrize("url", [
+    "/ows", "/ows?REQUEST=GetCapabilities", "/ows?SERVICE=&REQUEST=GetCapabilities",
+    "/ows?REQUEST=Describe&typeNames=x",
+])
+def test_a_request_naming_no_service_is_missing_service(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    code, locator, text = exception(response)
+    assert (code, locator) == ("MissingParameterValue", "service")
+    assert "TOY" in text
+
+
+@pytest.mark.django_db
+def test_a_document_in_no_known_namespace_is_missing_service(client):
+    response = client.post("/ows", b'<GetCapabilities xmlns="urn:elsewhere"/>', content_type="text/xml")
+    assert exception(response)[:2] == ("MissingParameterValue", "service")
+
+
+def test_an_unknown_service_is_an_invalid_value(client):
+    response = client.get("/ows?SERVICE=NOPE&REQUEST=GetCapabilities")
+    assert response.status_code == 400
+    code, locator, text = exception(response)
+    assert (code, locator) == ("InvalidParameterValue", "service")
+    assert "'NOPE'" in text and "TOY" in text

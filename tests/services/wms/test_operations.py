@@ -136,3 +136,15 @@ def test_legend_graphic(client, town):
                                    "LAYER": "town_buildings", "FORMAT": "image/png"})
     assert response.status_code == 200
     assert any(p[:3] == BUILDING_RGB for p in pixels(response.content))
+
+
+def test_getmap_and_getfeatureinfo_without_service_are_wms(client, town):
+    # WMS 1.1.1 and 1.3.0 ask for SERVICE on GetCapabilities only; GeoServer infers it too.
+    query = {"VERSION": "1.3.0", "REQUEST": "GetMap", "LAYERS": "town_buildings", "STYLES": "",
+             "CRS": "EPSG:4549", "BBOX": "3527500,551200,3528100,551800", "WIDTH": "256",
+             "HEIGHT": "256", "FORMAT": "image/png"}
+    response = client.get("/ows", query)
+    assert response.status_code == 200 and pixel(response.content, 98, 140)[:3] == BUILDING_RGB
+    response = client.get("/ows", {**query, "REQUEST": "GetFeatureInfo", "QUERY_LAYERS": "town_buildings",
+                                   "I": "98", "J": "140", "INFO_FORMAT": "application/json"})
+    assert json.loads(response.content)["features"][0]["properties"]["name"] == "图书馆"
