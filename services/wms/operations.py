@@ -8,10 +8,10 @@ from django.conf import settings
 from django.http import HttpResponse
 
 from geoshare.access import audit
-from geoshare.errors import GeoshareError, InvalidParameterError
+from geoshare.errors import GeoshareError, InvalidParameterError, LayerNotFoundError
 from services.ows.dispatch import OwsRequest
 from services.render.maps import MapRequest, render_map
-from services.render.targets import resolve, resolve_target
+from services.render.targets import resolve, resolve_target, resolve_targets
 from services.render.formats import InvalidFormatError, parse_format
 from services.render.inimage import blank_image, message_image
 from services.render.legend import legend_rows, render_legend
@@ -42,14 +42,36 @@ def get_map(request: OwsRequest) -> HttpResponse:
 
 def get_feature_info(request: OwsRequest) -> HttpResponse:
     p = params.feature_info_params(request.kvp, request.version)
-    # Every query layer must be one the policy shows (groups give their visible members).
-    resolve(request.principal, p.map.layers, p.map.styles)
-    layers = resolve(request.principal, p.query_layers, locator="QUERY_LAYERS")
+    # Every query layer must be one the policy shows (groups give their visible members)...
+    drawn = resolve(request.principal, p.map.layers, p.map.styles)
+    targets = resolve_targets(request.principal, p.query_layers, locator="QUERY_LAYERS")
+    _on_the_map(targets, drawn, p.map.layers)
+    layers = [ml for target in targets for ml in target.layers]
     hits = featureinfo.query(layers, p)
     audit.note(request.http, items=sum(len(h.features) for h in hits),
                layers=[ml.layer.name for ml in layers])
     body, content_type = featureinfo.encode(hits, p.info_format)
     return HttpResponse(body, content_type=content_type)
+
+
+class _NotOnTheMapError(LayerNotFoundError):
+    """WMS 1.3.0 Table E.1: LayerNotDefined is also "a GetFeatureInfo request for a Layer not
+    shown on the map"."""
+
+    def __init__(self, name: str, layers: tuple[str, ...]):
+        super().__init__(name, "QUERY_LAYERS")
+        self.message = (
+            f"QUERY_LAYERS {name[:80]!r} is not drawn by LAYERS {','.join(layers)[:80]!r}; "
+            "query only layers on the map (or members of a group on it)"
+        )
+
+
+def _on_the_map(targets, drawn, layer_names: tuple[str, ...]) -> None:
+    """...and on the map the request describes, itself or as a member of a group on it."""
+    shown = {ml.layer.pk for ml in drawn}
+    for target in targets:
+        if any(ml.layer.pk not in shown for ml in target.layers):
+            raise _NotOnTheMapError(target.name, layer_names)
 
 
 def get_legend_graphic(request: OwsRequest) -> HttpResponse:

@@ -13,6 +13,8 @@ GETMAP_130 = {
 }
 GETMAP_111 = {**GETMAP_130, "VERSION": "1.1.1", "SRS": "EPSG:4549", "BBOX": "551200,3527500,551800,3528100"}
 del GETMAP_111["CRS"]
+GETINFO_111 = {**GETMAP_111, "REQUEST": "GetFeatureInfo", "QUERY_LAYERS": "town_buildings", "X": "98",
+               "Y": "140", "INFO_FORMAT": "application/json"}
 INFO = {**GETMAP_130, "REQUEST": "GetFeatureInfo", "QUERY_LAYERS": "town_buildings", "I": "98",
         "J": "140", "INFO_FORMAT": "application/json"}
 
@@ -112,6 +114,30 @@ def test_a_hidden_layer_answers_word_for_word_like_an_unknown_one(client, town):
 ])
 def test_getfeatureinfo_bad_input(client, town, changes, code, locator):
     assert exception_130(client.get("/ows", changed(INFO, **changes)))[:2] == (code, locator)
+
+
+@pytest.mark.parametrize("layers, query_layers", [
+    ("town_buildings", "town_roads"), ("town_buildings", "town_buildings,town_roads"),
+    ("town_buildings", "town_map"), ("town_roads", "town_dem"),
+])
+def test_query_layers_not_on_the_map_are_not_defined(client, town, layers, query_layers):
+    # WMS 1.3.0 Table E.1 (and 1.1.1 Annex A): LayerNotDefined is also "a GetFeatureInfo
+    # request for a Layer not shown on the map".
+    response = client.get("/ows", changed(INFO, LAYERS=layers, QUERY_LAYERS=query_layers))
+    code, locator, text = exception_130(response)
+    assert (code, locator) == ("LayerNotDefined", "QUERY_LAYERS")
+    assert "LAYERS" in text and "no layer named" not in text
+    response = client.get("/ows", changed(GETINFO_111, LAYERS=layers, QUERY_LAYERS=query_layers))
+    assert exception_111(response)[:2] == ("LayerNotDefined", "QUERY_LAYERS")
+
+
+def test_query_layers_may_be_members_of_a_group_on_the_map(client, town):
+    response = client.get("/ows", changed(INFO, LAYERS="town_map", QUERY_LAYERS="town_buildings"))
+    assert response.status_code == 200, response.content[:300]
+    # the hidden member stays unknown, as it is everywhere
+    hidden = client.get("/ows", changed(INFO, LAYERS="town_map", QUERY_LAYERS="town_secret"))
+    assert exception_130(hidden)[:2] == ("LayerNotDefined", "QUERY_LAYERS")
+    assert "no layer named 'town_secret'" in exception_130(hidden)[2]
 
 
 @pytest.mark.parametrize("query, code, locator", [
