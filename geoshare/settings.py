@@ -321,5 +321,8 @@ GEOSHARE_RATE_LIMITS = _rate_limits(os.environ.get(
 GEOSHARE_WMS_MAX_WIDTH = _int("GEOSHARE_WMS_MAX_WIDTH", 4096)
 GEOSHARE_WMS_MAX_HEIGHT = _int("GEOSHARE_WMS_MAX_HEIGHT", 4096)
 GEOSHARE_WMS_MAX_FEATURES = _int("GEOSHARE_WMS_MAX_FEATURES", 500_000)
+# Names one GetMap (LAYERS) or GetFeatureInfo (QUERY_LAYERS) may list: GeoServer sets no
+# limit and MapServer only the optional wms_layerlimit; each name is drawn or queried anew.
+GEOSHARE_WMS_MAX_LAYERS = _int("GEOSHARE_WMS_MAX_LAYERS", 100)
 GEOSHARE_TILE_METATILE = _int("GEOSHARE_TILE_METATILE", 4)
 GEOSHARE_TILE_BUFFER = _int("GEOSHARE_TILE_BUFFER", 64, minimum=0)

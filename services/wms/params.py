@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from geoshare.errors import InvalidParameterError, MissingParameterError, UnsupportedCRSError
+from geoshare.errors import (
+    InvalidParameterError, LimitExceededError, MissingParameterError, UnsupportedCRSError,
+)
 from geoshare.geo import BBox, Crs
 from services.ows.crs import parse_bbox_values, parse_crs
 from services.ows.kvp import Kvp
@@ -130,6 +132,14 @@ def _names(kvp: Kvp, name: str) -> tuple[str, ...]:
     if raw is None:
         raise MissingParameterError(f"{name} is required: name at least one layer", name)
     names = tuple(part.strip() for part in raw.split(","))
+    # Each name is drawn or queried on its own: LAYERS=roads,roads,… must not draw thousands.
+    limit = settings.GEOSHARE_WMS_MAX_LAYERS
+    if len(names) > limit:
+        raise LimitExceededError(
+            f"{name} names {len(names)} layers; at most {limit} may be named in one request "
+            "(name a layer group to draw many layers at once)",
+            name,
+        )
     if any(not n for n in names):
         raise InvalidParameterError(f"{name} {raw[:80]!r} has an empty layer name", name)
     return names

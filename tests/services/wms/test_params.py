@@ -101,6 +101,27 @@ def test_a_hidden_layer_answers_word_for_word_like_an_unknown_one(client, town):
     assert b"forbidden" not in hidden.content.lower()
 
 
+def test_layers_are_capped_at_the_layer_limit(client, town):
+    response = client.get("/ows", changed(GETMAP_130, LAYERS=",".join(["town_buildings"] * 101)))
+    code, locator, text = exception_130(response)
+    assert (code, locator) == ("InvalidParameterValue", "LAYERS")
+    assert "101" in text and "100" in text
+    response = client.get("/ows", changed(GETMAP_111, LAYERS=",".join(["town_roads"] * 5000),
+                                          STYLES=","))
+    assert exception_111(response)[:2] == ("InvalidParameterValue", "LAYERS")
+
+
+def test_the_layer_limit_is_a_setting_and_covers_query_layers(client, town, settings):
+    settings.GEOSHARE_WMS_MAX_LAYERS = 2
+    assert client.get("/ows", changed(GETMAP_130, LAYERS="town_buildings,town_roads")).status_code == 200
+    response = client.get("/ows", changed(GETMAP_130, LAYERS="town_buildings,town_roads,town_dem"))
+    assert exception_130(response)[:2] == ("InvalidParameterValue", "LAYERS")
+    response = client.get("/ows", changed(INFO, QUERY_LAYERS="town_buildings,town_buildings,town_buildings"))
+    assert exception_130(response)[:2] == ("InvalidParameterValue", "QUERY_LAYERS")
+    inimage = client.get("/ows", changed(GETMAP_130, LAYERS="a,b,c", EXCEPTIONS="INIMAGE"))
+    assert inimage.status_code == 400 and inimage["Content-Type"] == "image/png"
+
+
 @pytest.mark.parametrize("changes, code, locator", [
     ({"I": "256"}, "InvalidPoint", "I"),
     ({"J": "-1"}, "InvalidPoint", "J"),
