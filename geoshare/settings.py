@@ -281,6 +281,9 @@ GEOSHARE_MAX_COVERAGE_PIXELS = _int("GEOSHARE_MAX_COVERAGE_PIXELS", 8192 * 8192)
 GEOSHARE_MAX_FEATURES_PER_PAGE = _int("GEOSHARE_MAX_FEATURES_PER_PAGE", 10_000)
 # WFS GetFeature streams, so one answer may be far larger than an OGC API page.
 GEOSHARE_WFS_MAX_FEATURES = _int("GEOSHARE_WFS_MAX_FEATURES", 1_000_000)
+# Queries (wfs:Query elements, typeNames) one WFS request may hold, each a query of its own.
+# GDAL asks DescribeFeatureType for at most 50 types at once; QGIS for one.
+GEOSHARE_WFS_MAX_QUERIES = _int("GEOSHARE_WFS_MAX_QUERIES", 100)
 # Batch geocoding jobs: most rows per file, largest upload, and the time one job may take.
 GEOSHARE_GEOCODING_BATCH_MAX_ROWS = _int("GEOSHARE_GEOCODING_BATCH_MAX_ROWS", 1_000_000)
 GEOSHARE_GEOCODING_BATCH_MAX_UPLOAD_MB = _int("GEOSHARE_GEOCODING_BATCH_MAX_UPLOAD_MB", 200)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from lxml import etree
 
-from geoshare.errors import InvalidParameterError, MissingParameterError
+from geoshare.errors import InvalidParameterError, LimitExceededError, MissingParameterError
 from geoshare.geo import CRS84, OFFERED_SRIDS, BBox, Crs, parse_crs
 from services.ows.crs import parse_bbox_values
 from services.ows.xml import parse_untrusted
@@ -46,6 +46,7 @@ __all__ = [
     "srs_name",
     "default_crs",
     "max_features",
+    "max_queries",
     "layer_name",
     "GEOMETRY_NAMES",
 ]
@@ -129,6 +130,20 @@ _BY_KEY = {f.key: f for f in FORMATS}
 def max_features() -> int:
     """The most features one GetFeature answers (advertised as CountDefault)."""
     return settings.GEOSHARE_WFS_MAX_FEATURES
+
+
+def max_queries() -> int:
+    """The most queries (type names) one request may hold: each is a query of its own."""
+    return settings.GEOSHARE_WFS_MAX_QUERIES
+
+
+def _at_most_max_queries(count: int, what: str, locator: str) -> None:
+    if count > max_queries():
+        raise LimitExceededError(
+            f"{locator}: {count} {what}; at most {max_queries()} are allowed in one request "
+            "(each is a query of its own)",
+            locator,
+        )
 
 
 @dataclass(frozen=True)
@@ -271,6 +286,7 @@ def describe_params(request) -> DescribeParams:
         raw_names = request.kvp.get("TYPENAMES") or request.kvp.get("TYPENAME") or ""
         names = [n for n in raw_names.split(",") if n.strip()]
         raw_format = request.kvp.get("OUTPUTFORMAT")
+    _at_most_max_queries(len(names), "type names", "typeNames")
     gml32 = request.version == "2.0.0"
     if raw_format and _normal(raw_format) != "xmlschema":
         if _BY_KEY["gml32"].matches(raw_format):
@@ -353,11 +369,14 @@ def _kvp_queries(kvp, version: str) -> tuple[Query, ...]:
         )
     ids = tuple(r for r in (resource_ids or "").split(",") if r.strip()) if resource_ids else None
     if raw_names:
-        names = [layer_name(n) for n in raw_names.split(",")]
+        names = raw_names.split(",")
+        _at_most_max_queries(len(names), "type names", "typeNames")
+        names = [layer_name(n) for n in names]
     else:  # RESOURCEID alone: the types its ids name
         names = list(
             dict.fromkeys(layer_name(r.rpartition(".")[0] or r, "resourceId") for r in ids)
         )
+        _at_most_max_queries(len(names), "feature types named by the ids", "resourceId")
     filter_language = kvp.get("FILTER_LANGUAGE")
     if filter_language and filter_language not in _FES_LANGUAGES:
         raise InvalidParameterError(
@@ -556,10 +575,10 @@ def _xml_count(root) -> int | None:
 
 
 def _xml_queries(root, version: str) -> tuple[Query, ...]:
+    elements = [e for e in root if isinstance(e.tag, str)]
+    _at_most_max_queries(len(elements), "wfs:Query elements", "Query")
     queries = []
-    for element in root:
-        if not isinstance(element.tag, str):
-            continue
+    for element in elements:
         if _local(element) != "Query":
             raise InvalidParameterError(
                 f"{_local(element)[:40]} is not supported here; use wfs:Query", "request"

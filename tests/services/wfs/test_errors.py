@@ -203,3 +203,42 @@ def test_an_id_of_unicode_digits_is_no_id(client, wfs_layers):
     assert response.status_code in (200, 400)
     if response.status_code == 400:
         assert report(response)[0] == "InvalidParameterValue"
+
+
+def get_feature_document(queries: int) -> bytes:
+    query = '<wfs:Query typeNames="geoshare:wfs_schools"/>'
+    return (f'<wfs:GetFeature service="WFS" version="2.0.0" xmlns:wfs="http://www.opengis.net/wfs/2.0" '
+            f'xmlns:geoshare="urn:geoshare:features">{query * queries}</wfs:GetFeature>').encode()
+
+
+def test_a_posted_get_feature_holds_at_most_the_query_limit(client, wfs_layers, django_assert_max_num_queries):
+    with django_assert_max_num_queries(2):  # the audit row; no query of the 5000 is run
+        response = client.post("/ows", get_feature_document(5000), content_type="application/xml")
+    code, locator, text = report(response)
+    assert (code, locator) == ("InvalidParameterValue", "Query")
+    assert "5000" in text and "100" in text
+
+
+@pytest.mark.parametrize("query, locator", [
+    ("REQUEST=GetFeature&TYPENAMES=" + ",".join(["geoshare:wfs_schools"] * 101), "typeNames"),
+    ("REQUEST=GetFeature&TYPENAME=" + ",".join(["wfs_roads"] * 3000), "typeNames"),
+    ("REQUEST=GetFeature&RESOURCEID=" + ",".join(f"t{n}.1" for n in range(101)), "resourceId"),
+    ("REQUEST=DescribeFeatureType&TYPENAMES=" + ",".join(["wfs_roads"] * 101), "typeNames"),
+])
+def test_kvp_type_names_are_capped_at_the_query_limit(client, wfs_layers, django_assert_max_num_queries,
+                                                     query, locator):
+    with django_assert_max_num_queries(2):
+        response = client.get(f"/ows?SERVICE=WFS&VERSION=2.0.0&{query}")
+    assert report(response)[:2] == ("InvalidParameterValue", locator)
+
+
+def test_the_query_limit_is_a_setting(client, wfs_layers, settings):
+    settings.GEOSHARE_WFS_MAX_QUERIES = 2
+    response = client.post("/ows", get_feature_document(2), content_type="application/xml")
+    assert response.status_code == 200
+    response = client.post("/ows", get_feature_document(3), content_type="application/xml")
+    assert report(response)[:2] == ("InvalidParameterValue", "Query")
+    response = client.get("/ows?SERVICE=WFS&REQUEST=GetFeature&TYPENAMES=wfs_roads,wfs_schools,parcels")
+    assert report(response)[:2] == ("InvalidParameterValue", "typeNames")
+    assert client.get("/ows?SERVICE=WFS&REQUEST=DescribeFeatureType&TYPENAMES=wfs_roads,wfs_schools"
+                      ).status_code == 200
