@@ -422,9 +422,19 @@ def _filter_element(text: str) -> etree._Element:
 def _property_list(raw: str | None) -> tuple[str, ...] | None:
     if raw is None or raw.strip() in ("", "*"):
         return None
-    return tuple(
+    return tuple(dict.fromkeys(
         layer_name(p.rsplit("/", 1)[-1], "propertyName") for p in raw.split(",") if p.strip()
-    )
+    ))
+
+
+def _first_per_name(keys) -> tuple[tuple[str, bool], ...]:
+    """Sort keys with a repeated name dropped: a key after the same name orders nothing more,
+    and repeats must not each become an ORDER BY term. What remains is at most the layer's
+    properties, as any other name is refused."""
+    first: dict[str, bool] = {}
+    for name, ascending in keys:
+        first.setdefault(name, ascending)
+    return tuple(first.items())
 
 
 def _sortby(raw: str | None) -> tuple[tuple[str, bool], ...]:
@@ -444,7 +454,7 @@ def _sortby(raw: str | None) -> tuple[tuple[str, bool], ...]:
         keys.append(
             (layer_name(words[0], "sortBy"), len(words) == 1 or words[1].upper() in ("ASC", "A"))
         )
-    return tuple(keys)
+    return _first_per_name(keys)
 
 
 def _srs(kvp) -> Crs | None:
@@ -605,8 +615,8 @@ def _xml_queries(root, version: str) -> tuple[Query, ...]:
                 type_name=_qualified(raw_names, element),
                 srs=srs,
                 filter=filter_element,
-                properties=tuple(properties) or None,
-                sortby=tuple(sortby),
+                properties=tuple(dict.fromkeys(properties)) or None,
+                sortby=_first_per_name(sortby),
             )
         )
     if not queries:

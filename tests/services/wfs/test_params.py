@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import override_settings
+from lxml import etree
 
 from geoshare.errors import InvalidParameterError
 from geoshare.geo import parse_crs
@@ -12,7 +13,9 @@ from services.wfs.params import (
     _charset,
     _output_format,
     _per_query,
+    _property_list,
     _sortby,
+    _xml_queries,
     layer_name,
     resolve,
     srs_name,
@@ -49,6 +52,24 @@ def test_sortby_forms():
     assert _sortby("geoshare:n DESC, name,kind A") == (("n", False), ("name", True), ("kind", True))
     with pytest.raises(InvalidParameterError):
         _sortby("n DOWN")
+
+
+def test_a_repeated_sort_key_or_property_name_counts_once():
+    # Thousands of repeats would otherwise each become an ORDER BY term, in every query.
+    assert _sortby("n DESC,geoshare:n," + ",".join(["n A"] * 5000) + ",kind,n") == (
+        ("n", False), ("kind", True))
+    assert _sortby("kind,n D,kind D") == (("kind", True), ("n", False))
+    assert _property_list(",".join(["name", "geoshare:n", "name"] * 3000)) == ("name", "n")
+    sort_property = ("<fes:SortProperty><fes:ValueReference>n</fes:ValueReference>"
+                     "<fes:SortOrder>DESC</fes:SortOrder></fes:SortProperty>")
+    document = etree.fromstring(
+        '<wfs:GetFeature xmlns:wfs="http://www.opengis.net/wfs/2.0" xmlns:fes="http://www.opengis.net/fes/2.0">'
+        '<wfs:Query typeNames="wfs_schools">'
+        + "<wfs:PropertyName>n</wfs:PropertyName>" * 3000
+        + f"<fes:SortBy>{sort_property * 3000}</fes:SortBy></wfs:Query></wfs:GetFeature>"
+    )
+    (query,) = _xml_queries(document, "2.0.0")
+    assert query.properties == ("n",) and query.sortby == (("n", False),)
 
 
 def test_output_formats_tolerate_unencoded_plus_and_refuse_gml32_in_1_1():
